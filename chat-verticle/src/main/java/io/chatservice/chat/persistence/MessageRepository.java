@@ -1,0 +1,89 @@
+package io.chatservice.chat.persistence;
+
+import io.chatservice.chat.api.ChatMessage;
+import io.vertx.core.Future;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.RowSet;
+import io.vertx.sqlclient.Tuple;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+
+/** Messages: appended in seq order, read back as history. */
+public final class MessageRepository {
+
+  /** A message accepted for a room but not stored yet. */
+  public record Draft(String from, String text, long ts) {
+  }
+
+  private static final String COLUMNS = "SELECT id, seq, sender, body, ts FROM messages ";
+
+  private final Pool pool;
+
+  public MessageRepository(Pool pool) {
+    this.pool = pool;
+  }
+
+  /**
+   * Stores drafts in one transaction under the next seqs of the room. The row
+   * lock taken by the UPDATE serialises appenders on every node sharing the
+   * database, and a rollback returns the seqs, so seq has no gaps.
+   */
+  public Future<List<ChatMessage>> append(long roomId, String room, List<Draft> drafts) {
+    int count = drafts.size();
+    return pool.withTransaction(conn -> conn
+      .preparedQuery("UPDATE rooms SET last_seq = last_seq + ? WHERE id = ?")
+      .execute(Tuple.of(count, roomId))
+      .compose(v -> conn.preparedQuery("SELECT last_seq FROM rooms WHERE id = ?").execute(Tuple.of(roomId)))
+      .compose(rows -> {
+        long firstSeq = rows.iterator().next().getLong(0) - count + 1;
+        List<Tuple> batch = new ArrayList<>(count);
+        for (int i = 0; i < count; i++) {
+          Draft draft = drafts.get(i);
+          batch.add(Tuple.of(roomId, firstSeq + i, draft.from(), draft.text(), draft.ts()));
+        }
+        return conn.preparedQuery("INSERT INTO messages (room_id, seq, sender, body, ts) VALUES (?, ?, ?, ?, ?)")
+          .executeBatch(batch)
+          .compose(v -> conn.preparedQuery("SELECT id FROM messages WHERE room_id = ? AND seq >= ? AND seq <= ? ORDER BY seq")
+            .execute(Tuple.of(roomId, firstSeq, firstSeq + count - 1)))
+          .map(ids -> {
+            List<ChatMessage> stored = new ArrayList<>(count);
+            int i = 0;
+            for (Row row : ids) {
+              Draft draft = drafts.get(i);
+              stored.add(new ChatMessage(row.getLong(0), room, firstSeq + i, draft.from(), draft.text(), draft.ts()));
+              i++;
+            }
+            return stored;
+          });
+      }));
+  }
+
+  /** The oldest {@code limit} messages after a seq. */
+  public Future<List<ChatMessage>> after(long roomId, String room, long afterSeq, int limit) {
+    return pool.preparedQuery(COLUMNS + "WHERE room_id = ? AND seq > ? ORDER BY seq LIMIT ?")
+      .execute(Tuple.of(roomId, afterSeq, limit))
+      .map(rows -> toMessages(room, rows));
+  }
+
+  /** The newest {@code limit} messages before a seq, in ascending order. */
+  public Future<List<ChatMessage>> before(long roomId, String room, long beforeSeq, int limit) {
+    return pool.preparedQuery(COLUMNS + "WHERE room_id = ? AND seq < ? ORDER BY seq DESC LIMIT ?")
+      .execute(Tuple.of(roomId, beforeSeq, limit))
+      .map(rows -> {
+        List<ChatMessage> newestFirst = toMessages(room, rows);
+        Collections.reverse(newestFirst);
+        return newestFirst;
+      });
+  }
+
+  private static List<ChatMessage> toMessages(String room, RowSet<Row> rows) {
+    List<ChatMessage> messages = new ArrayList<>(rows.size());
+    for (Row row : rows) {
+      messages.add(new ChatMessage(row.getLong(0), room, row.getLong(1), row.getString(2), row.getString(3), row.getLong(4)));
+    }
+    return messages;
+  }
+}

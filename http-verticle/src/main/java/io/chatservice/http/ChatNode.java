@@ -1,0 +1,151 @@
+package io.chatservice.http;
+
+import io.chatservice.chat.ChatConfig;
+import io.chatservice.chat.api.TextRules;
+import io.chatservice.chat.persistence.DatabaseConfig;
+import io.vertx.core.Vertx;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.ArgSpec;
+import picocli.CommandLine.Model.OptionSpec;
+import picocli.CommandLine.Option;
+
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+/** The node launcher: {@code java -jar chat-node.jar [options]}. */
+@Command(name = "chat-node", mixinStandardHelpOptions = true, sortOptions = false,
+  description = "Starts a chat node. Every option can also be set by an environment variable: "
+    + "CHAT_ and the option name in upper case with _ for - (--db-url -> CHAT_DB_URL).",
+  version = "chat-node 0.1.0")
+public final class ChatNode implements Callable<Integer> {
+
+  private static final Logger LOG = LoggerFactory.getLogger(ChatNode.class);
+  static final String ENV_PREFIX = "CHAT_";
+
+  @Option(names = "--http-port", paramLabel = "<n>", defaultValue = "8080", description = "HTTP port (default: ${DEFAULT-VALUE}).")
+  int httpPort;
+
+  @Option(names = "--http-host", paramLabel = "<addr>", defaultValue = "0.0.0.0", description = "HTTP bind address (default: ${DEFAULT-VALUE}).")
+  String httpHost;
+
+  @Option(names = "--cluster", description = "Join a Hazelcast cluster.")
+  boolean cluster;
+
+  @Option(names = "--cluster-host", paramLabel = "<addr>", defaultValue = "127.0.0.1", description = "Address this node's cluster member binds and advertises (default: ${DEFAULT-VALUE}).")
+  String clusterHost;
+
+  @Option(names = "--cluster-port", paramLabel = "<n>", defaultValue = "5701", description = "Hazelcast port (default: ${DEFAULT-VALUE}).")
+  int clusterPort;
+
+  @Option(names = "--cluster-members", paramLabel = "<host[:port],...>", split = ",", description = "TCP/IP join list (default: this host).")
+  List<String> clusterMembers;
+
+  @Option(names = "--k8s-service", paramLabel = "<dns-name>", description = "Kubernetes DNS discovery through this headless Service instead of a member list.")
+  String k8sService;
+
+  @Option(names = "--db-url", paramLabel = "<jdbc-url>", defaultValue = DatabaseConfig.DEFAULT_URL, description = "JDBC URL (default: embedded H2 under ./data).")
+  String dbUrl;
+
+  @Option(names = "--db-user", paramLabel = "<user>", defaultValue = "", description = "Database user.")
+  String dbUser;
+
+  @Option(names = "--db-password", paramLabel = "<password>", defaultValue = "", description = "Database password.")
+  String dbPassword;
+
+  @Option(names = "--db-pool-size", paramLabel = "<n>", defaultValue = "8", description = "Database connections (default: ${DEFAULT-VALUE}).")
+  int dbPoolSize;
+
+  @Option(names = "--jwt-secret", paramLabel = "<secret>", description = "HMAC secret for tokens (default: one created once and kept in the database).")
+  String jwtSecret;
+
+  @Option(names = "--guests", description = "Allow password-less guest logins (POST /api/guest).")
+  boolean guests;
+
+  @Option(names = "--max-text-length", paramLabel = "<n>", defaultValue = "4000", description = "Longest message text in characters (default: ${DEFAULT-VALUE}).")
+  int maxTextLength;
+
+  public static void main(String[] args) {
+    System.exit(commandLine().execute(args));
+  }
+
+  static CommandLine commandLine() {
+    CommandLine cli = new CommandLine(new ChatNode());
+    cli.setDefaultValueProvider(ChatNode::fromEnvironment);
+    cli.setParameterExceptionHandler((e, args) -> {
+      // One line, as a script or a human reading a container log wants it.
+      e.getCommandLine().getErr().println("chat-node: " + e.getMessage() + " (see --help)");
+      return 2;
+    });
+    return cli;
+  }
+
+  /** CLI > environment > built-in default: picocli asks this before using the annotated default. */
+  private static String fromEnvironment(ArgSpec spec) {
+    if (spec instanceof OptionSpec option) {
+      String name = option.longestName().replaceFirst("^--", "");
+      return System.getenv(ENV_PREFIX + name.toUpperCase(Locale.ROOT).replace('-', '_'));
+    }
+    return null;
+  }
+
+  @Override
+  public Integer call() throws Exception {
+    NodeConfig config;
+    try {
+      config = toConfig();
+    } catch (IllegalArgumentException e) {
+      System.err.println("chat-node: " + e.getMessage() + " (see --help)");
+      return 2;
+    }
+    Vertx vertx = Vertx.vertx();
+    CountDownLatch stopped = new CountDownLatch(1);
+    try {
+      NodeDeployment.deploy(vertx, config).toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      Throwable cause = e.getCause() == null ? e : e.getCause();
+      LOG.error("Node failed to start: {}", cause.toString());
+      vertx.close().await(10, TimeUnit.SECONDS);
+      return 1;
+    }
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      vertx.close().toCompletionStage().toCompletableFuture().orTimeout(9, TimeUnit.SECONDS).exceptionally(x -> null).join();
+      stopped.countDown();
+    }, "chat-node-shutdown"));
+    stopped.await();
+    return 0;
+  }
+
+  NodeConfig toConfig() {
+    if (httpPort < 0 || httpPort > 65535) {
+      throw new IllegalArgumentException("--http-port must be 0..65535, not " + httpPort);
+    }
+    if (maxTextLength < 1) {
+      throw new IllegalArgumentException("--max-text-length must be at least 1");
+    }
+    if (dbPoolSize < 1) {
+      throw new IllegalArgumentException("--db-pool-size must be at least 1");
+    }
+    if (cluster) {
+      throw new IllegalArgumentException("--cluster is not available in this build yet");
+    }
+    List<String> members = clusterMembers == null ? List.of() : clusterMembers.stream().map(String::trim).filter(s -> !s.isEmpty()).toList();
+    return new NodeConfig(
+      new NodeConfig.HttpConfig(httpHost, httpPort, NodeConfig.HttpConfig.DEFAULT_MAX_BODY_BYTES),
+      new NodeConfig.ClusterConfig(cluster, clusterHost, clusterPort, members, Optional.ofNullable(blankToNull(k8sService))),
+      new DatabaseConfig(dbUrl, dbUser, dbPassword, dbPoolSize),
+      Optional.ofNullable(blankToNull(jwtSecret)),
+      guests,
+      new ChatConfig(new TextRules(maxTextLength), ChatConfig.DEFAULT_BCRYPT_COST));
+  }
+
+  private static String blankToNull(String value) {
+    return value == null || value.isBlank() ? null : value;
+  }
+}

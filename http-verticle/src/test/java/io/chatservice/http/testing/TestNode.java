@@ -1,0 +1,63 @@
+package io.chatservice.http.testing;
+
+import io.chatservice.chat.ChatConfig;
+import io.chatservice.chat.api.TextRules;
+import io.chatservice.chat.persistence.DatabaseConfig;
+import io.chatservice.chat.testing.TestDatabases;
+import io.chatservice.http.NodeConfig;
+import io.chatservice.http.NodeDeployment;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.WebClient;
+import io.vertx.ext.web.client.WebClientOptions;
+
+import java.util.Optional;
+
+/** A whole node on a random port over a private database, and helpers to act as its users. */
+public final class TestNode {
+
+  /** The lowest bcrypt cost: tests register many users and do not need slow hashing. */
+  private static final int TEST_BCRYPT_COST = 4;
+
+  public final Vertx vertx;
+  public final int port;
+  public final WebClient client;
+
+  private TestNode(Vertx vertx, int port) {
+    this.vertx = vertx;
+    this.port = port;
+    this.client = WebClient.create(vertx, new WebClientOptions().setDefaultHost("127.0.0.1").setDefaultPort(port));
+  }
+
+  public static NodeConfig config(DatabaseConfig database, boolean guests, int maxTextLength) {
+    return new NodeConfig(
+      new NodeConfig.HttpConfig("127.0.0.1", 0, NodeConfig.HttpConfig.DEFAULT_MAX_BODY_BYTES),
+      NodeConfig.ClusterConfig.standalone(),
+      database,
+      Optional.empty(),
+      guests,
+      new ChatConfig(new TextRules(maxTextLength), TEST_BCRYPT_COST));
+  }
+
+  public static Future<TestNode> start(Vertx vertx) {
+    return start(vertx, config(TestDatabases.h2(), false, TextRules.DEFAULT_MAX));
+  }
+
+  public static Future<TestNode> start(Vertx vertx, NodeConfig config) {
+    return NodeDeployment.deploy(vertx, config).map(running -> new TestNode(vertx, running.httpPort()));
+  }
+
+  /** Registers a user and logs in; the Future holds the JWT. */
+  public Future<String> registerAndLogin(String username, String password) {
+    JsonObject credentials = new JsonObject().put("username", username).put("password", password);
+    return client.post("/api/register").sendJsonObject(credentials)
+      .compose(registered -> client.post("/api/login").sendJsonObject(credentials))
+      .map(login -> {
+        if (login.statusCode() != 200) {
+          throw new IllegalStateException("login of " + username + " failed: " + login.bodyAsString());
+        }
+        return login.bodyAsJsonObject().getString("token");
+      });
+  }
+}

@@ -18,6 +18,7 @@ public final class TestDatabases {
 
   public static final String POSTGRES_URL = System.getProperty("chat.test.postgres.url", "jdbc:postgresql://127.0.0.1:5432/test");
   public static final String POSTGRES_USER = System.getProperty("chat.test.postgres.user", "postgres");
+  public static final String POSTGRES_PASSWORD = System.getProperty("chat.test.postgres.password", "");
 
   private TestDatabases() {
   }
@@ -29,7 +30,7 @@ public final class TestDatabases {
   /** A new empty schema, so parallel or repeated runs never see each other's rows. */
   public static DatabaseConfig postgres() {
     String schema = "chat_test_" + UUID.randomUUID().toString().replace("-", "");
-    try (Connection connection = DriverManager.getConnection(POSTGRES_URL, POSTGRES_USER, "");
+    try (Connection connection = DriverManager.getConnection(POSTGRES_URL, POSTGRES_USER, POSTGRES_PASSWORD);
          Statement statement = connection.createStatement()) {
       statement.execute("CREATE SCHEMA " + schema);
     } catch (SQLException e) {
@@ -40,6 +41,6 @@ public final class TestDatabases {
       System.err.println("SKIPPED: " + reason + "; PostgreSQL tests skipped");
       Assumptions.abort(reason);
     }
-    return new DatabaseConfig(POSTGRES_URL + "?currentSchema=" + schema, POSTGRES_USER, "", 8);
+    return new DatabaseConfig(POSTGRES_URL + "?currentSchema=" + schema, POSTGRES_USER, POSTGRES_PASSWORD, 8);
   }
 }

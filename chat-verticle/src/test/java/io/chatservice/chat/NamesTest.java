@@ -60,6 +60,7 @@ class NamesTest {
     rules.check("😀😀😀");
     assertThatThrownBy(() -> rules.check("abcd")).satisfies(e -> assertThat(((ChatException) e).error()).isEqualTo(ChatError.TEXT_TOO_LONG));
     assertThatThrownBy(() -> rules.check(" \n\t ")).satisfies(e -> assertThat(((ChatException) e).error()).isEqualTo(ChatError.INVALID_TEXT));
+    assertThatThrownBy(() -> rules.check("\u00a0\u202f ")).satisfies(e -> assertThat(((ChatException) e).error()).isEqualTo(ChatError.INVALID_TEXT));
     assertThatThrownBy(() -> rules.check("a\u0000b")).satisfies(e -> assertThat(((ChatException) e).error()).isEqualTo(ChatError.INVALID_TEXT));
     assertThatThrownBy(() -> rules.check("a\ud800")).satisfies(e -> assertThat(((ChatException) e).error()).isEqualTo(ChatError.INVALID_TEXT));
   }

@@ -20,13 +20,30 @@ public record TextRules(int maxCodePoints) {
     if (!isStorable(text)) {
       throw ChatError.INVALID_TEXT.exception("Text must be valid Unicode without NUL characters");
     }
-    String content = text.strip();
+    String content = trim(text);
     if (content.isEmpty()) {
       throw ChatError.INVALID_TEXT.exception("Text must not be empty");
     }
     if (content.codePointCount(0, content.length()) > maxCodePoints) {
       throw ChatError.TEXT_TOO_LONG.exception("Text is longer than " + maxCodePoints + " characters");
     }
+  }
+
+  /** Strips white space as Java sees it and also no-break spaces, which would otherwise make a blank-looking message. */
+  private static String trim(String text) {
+    int start = 0;
+    int end = text.length();
+    while (start < end && isBlank(text.codePointAt(start))) {
+      start += Character.charCount(text.codePointAt(start));
+    }
+    while (end > start && isBlank(text.codePointBefore(end))) {
+      end -= Character.charCount(text.codePointBefore(end));
+    }
+    return text.substring(start, end);
+  }
+
+  private static boolean isBlank(int codePoint) {
+    return Character.isWhitespace(codePoint) || Character.isSpaceChar(codePoint);
   }
 
   /** PostgreSQL cannot store NUL, and a lone surrogate would not survive UTF-8: refuse both everywhere. */

@@ -30,7 +30,7 @@ public final class Database {
     return vertx.executeBlocking(() -> migrate(config), false)
       .map(v -> JDBCPool.pool(vertx,
         new JDBCConnectOptions().setJdbcUrl(config.url()).setUser(config.user()).setPassword(config.password()),
-        new PoolOptions().setMaxSize(config.poolSize()).setName("chat-db").setShared(true)));
+        new PoolOptions().setMaxSize(config.poolSize())));
   }
 
   private static Void migrate(DatabaseConfig config) {

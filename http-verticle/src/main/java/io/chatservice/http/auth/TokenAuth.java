@@ -1,16 +1,11 @@
 package io.chatservice.http.auth;
 
-import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.Cookie;
 import io.vertx.core.http.CookieSameSite;
-import io.vertx.core.http.HttpHeaders;
-import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.auth.JWTOptions;
 import io.vertx.ext.auth.PubSecKeyOptions;
-import io.vertx.ext.auth.User;
-import io.vertx.ext.auth.authentication.TokenCredentials;
 import io.vertx.ext.auth.jwt.JWTAuth;
 import io.vertx.ext.auth.jwt.JWTAuthOptions;
 import io.vertx.ext.web.RoutingContext;
@@ -31,7 +26,6 @@ public final class TokenAuth {
   public static final String QUERY_PARAM = "token";
   public static final Duration TTL = Duration.ofHours(24);
   private static final String ALGORITHM = "HS256";
-  private static final String BEARER = "Bearer ";
 
   /** A token handed to a client and the instant it stops working. */
   public record IssuedToken(String token, String username, long expiresAt) {
@@ -49,29 +43,11 @@ public final class TokenAuth {
   }
 
   public IssuedToken issue(String username, boolean guest) {
-    long expiresAt = System.currentTimeMillis() + TTL.toMillis();
-    String token = jwt.generateToken(new JsonObject().put("sub", username).put("guest", guest),
-      new JWTOptions().setAlgorithm(ALGORITHM).setExpiresInSeconds((int) TTL.toSeconds()));
-    // The JWT's exp is in whole seconds; report the same instant.
-    return new IssuedToken(token, username, (expiresAt / 1000) * 1000);
-  }
-
-  public Future<User> authenticate(String token) {
-    return jwt.authenticate(new TokenCredentials(token));
-  }
-
-  /** The token a request carries: Authorization header first, then the query, then the cookie. */
-  public static String tokenOf(HttpServerRequest request) {
-    String header = request.getHeader(HttpHeaders.AUTHORIZATION);
-    if (header != null && header.regionMatches(true, 0, BEARER, 0, BEARER.length())) {
-      return header.substring(BEARER.length()).trim();
-    }
-    String query = request.getParam(QUERY_PARAM);
-    if (query != null && !query.isEmpty()) {
-      return query;
-    }
-    Cookie cookie = request.getCookie(COOKIE);
-    return cookie == null || cookie.getValue().isEmpty() ? null : cookie.getValue();
+    // exp is set here, in whole seconds, so expiresAt is exactly the instant the token stops working.
+    long expiresAtSeconds = System.currentTimeMillis() / 1000 + TTL.toSeconds();
+    String token = jwt.generateToken(new JsonObject().put("sub", username).put("guest", guest).put("exp", expiresAtSeconds),
+      new JWTOptions().setAlgorithm(ALGORITHM));
+    return new IssuedToken(token, username, expiresAtSeconds * 1000);
   }
 
   /**

@@ -49,6 +49,7 @@ public final class ChatVerticle extends VerticleBase {
       serve(bus, ChatAddresses.SEND, this::send),
       serve(bus, ChatAddresses.HISTORY, this::history),
       serve(bus, ChatAddresses.ROOM_ACCESS, this::access),
+      serve(bus, ChatAddresses.ROOM_LOG, this::roomLog),
       serve(bus, ChatAddresses.ROOMS_LIST, this::listRooms),
       serve(bus, ChatAddresses.ROOMS_CREATE, this::createRoom),
       serve(bus, ChatAddresses.DMS_OPEN, this::openDm),
@@ -83,11 +84,32 @@ public final class ChatVerticle extends VerticleBase {
       .map(found -> new JsonArray(found.stream().map(ChatMessage::toJson).toList()));
   }
 
-  /** {"user","room"} -> {"room"} when the user may read the room, else its error. */
+  /** {"user","room"} -> {"room","lastSeq"} when the user may read the room, else its error. */
   private Future<JsonObject> access(Message<JsonObject> request) {
     String room = request.body().getString("room");
     return directory.forReading(request.body().getString("user"), room)
-      .map(roomId -> new JsonObject().put("room", room));
+      .compose(roomId -> roomId.isEmpty() ? Future.succeededFuture(0L) : rooms.lastSeq(roomId.get()))
+      .map(lastSeq -> new JsonObject().put("room", room).put("lastSeq", lastSeq));
+  }
+
+  /**
+   * {"room","after","limit"} -> {"lastSeq","messages"}, without a user: the
+   * edge's own read, to start relaying a room or fill a gap. Never bridged.
+   */
+  private Future<JsonObject> roomLog(Message<JsonObject> request) {
+    JsonObject query = request.body();
+    String room = query.getString("room");
+    int limit = query.getInteger("limit");
+    return directory.idOf(room).compose(roomId -> {
+      if (roomId.isEmpty()) {
+        return Future.succeededFuture(new JsonObject().put("lastSeq", 0L).put("messages", new JsonArray()));
+      }
+      Future<List<ChatMessage>> found = limit == 0 ? Future.succeededFuture(List.of())
+        : messages.after(roomId.get(), room, query.getLong("after"), limit);
+      return found.compose(list -> rooms.lastSeq(roomId.get()).map(lastSeq -> new JsonObject()
+        .put("lastSeq", lastSeq)
+        .put("messages", new JsonArray(list.stream().map(ChatMessage::toJson).toList()))));
+    });
   }
 
   private Future<JsonArray> listRooms(Message<JsonObject> request) {

@@ -25,10 +25,10 @@ public final class PresenceVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     EventBus bus = vertx.eventBus();
-    return Future.all(List.of(
+    return presence.start(vertx, user -> publishIf(true, user, false)).compose(started -> Future.all(List.of(
       serve(bus, ChatAddresses.PRESENCE_CONNECT, this::connect),
       serve(bus, ChatAddresses.PRESENCE_DISCONNECT, this::disconnect),
-      serve(bus, ChatAddresses.PRESENCE_ONLINE, this::online)));
+      serve(bus, ChatAddresses.PRESENCE_ONLINE, this::online))));
   }
 
   /** {"user","connection"}. */

@@ -44,6 +44,15 @@ final class RoomDirectory {
     });
   }
 
+  /** The id of an existing room or dm, with no access check: for the edge's own reads. */
+  Future<Optional<Long>> idOf(String room) {
+    if (!Names.isRoomId(room)) {
+      return Future.failedFuture(ChatError.INVALID_ROOM.exception("'" + room + "' is not a room name or dm id"));
+    }
+    Long known = knownIds.get(room);
+    return known != null ? Future.succeededFuture(Optional.of(known)) : rooms.find(room).map(this::remember);
+  }
+
   /** The room's id for a writer; a dm is created by its first message, and the other user told. */
   Future<Long> forWriting(String user, String room) {
     return checkAccess(user, room).compose(v -> {

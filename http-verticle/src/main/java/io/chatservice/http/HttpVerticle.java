@@ -8,7 +8,8 @@ import io.chatservice.http.api.HttpErrors;
 import io.chatservice.http.api.Responses;
 import io.chatservice.http.api.RoomsApi;
 import io.chatservice.http.auth.TokenAuth;
-import io.chatservice.http.bridge.EventBusBridge;
+import io.chatservice.http.bridge.SockJsBridge;
+import io.chatservice.http.delivery.Feeds;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpServer;
@@ -37,7 +38,8 @@ public final class HttpVerticle extends VerticleBase {
     TokenAuth tokens = new TokenAuth(vertx, jwtSecret);
     AccountsApi accounts = new AccountsApi(domain, tokens, config.guests());
     RoomsApi rooms = new RoomsApi(domain);
-    EventBusBridge bridge = new EventBusBridge(vertx, domain);
+    Feeds feeds = new Feeds(vertx, domain);
+    SockJsBridge bridge = new SockJsBridge(vertx, domain, feeds);
 
     Router router = Router.router(vertx);
     BodyHandler body = BodyHandler.create(false).setBodyLimit(config.http().maxBodyBytes());

@@ -150,8 +150,8 @@ class EventBusBridgeTest {
       client.register(GENERAL);
       client.write(new JsonObject().put("type", "publish").put("address", ChatAddresses.SEND)
         .put("body", new JsonObject().put("room", "general").put("text", "published")));
-      Future<JsonObject> rejected = client.next(errorBody("rejected"));
-      return rejected.compose(r -> {
+      Future<JsonObject> refused = client.next(errorBody("access_denied"));
+      return refused.compose(r -> {
         client.request(ChatAddresses.HISTORY, new JsonObject().put("user", "bob").put("room", "dm:alice:bob").put("limit", 5));
         return client.next(errorBody("access_denied"));
       }).compose(denied -> {

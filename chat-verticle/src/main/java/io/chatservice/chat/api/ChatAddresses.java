@@ -19,6 +19,7 @@ public final class ChatAddresses {
   public static final String INTERNAL_PREFIX = "chat.internal.";
   public static final String HISTORY = INTERNAL_PREFIX + "history";
   public static final String ROOM_ACCESS = INTERNAL_PREFIX + "room.access";
+  public static final String ROOM_LOG = INTERNAL_PREFIX + "room.log";
   public static final String ROOMS_LIST = INTERNAL_PREFIX + "rooms.list";
   public static final String ROOMS_CREATE = INTERNAL_PREFIX + "rooms.create";
   public static final String DMS_OPEN = INTERNAL_PREFIX + "dms.open";

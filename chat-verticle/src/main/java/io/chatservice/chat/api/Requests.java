@@ -20,9 +20,13 @@ public final class Requests {
   private Requests() {
   }
 
-  /** Registers a consumer and returns the Future of its registration, for {@code start()} to join. */
+  /**
+   * Registers a local consumer and returns the Future of its registration, for
+   * {@code start()} to join. Every node runs the domain, so the edge asks its
+   * own node: no cluster-wide registration, no hop to another node.
+   */
   public static <T> Future<Void> serve(EventBus bus, String address, Function<Message<T>, Future<?>> handler) {
-    MessageConsumer<T> consumer = bus.consumer(address, request -> {
+    MessageConsumer<T> consumer = bus.localConsumer(address, request -> {
       Future<?> result;
       try {
         result = handler.apply(request);

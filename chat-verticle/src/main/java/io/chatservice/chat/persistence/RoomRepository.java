@@ -41,6 +41,12 @@ public final class RoomRepository {
       .map(rows -> rows.iterator().hasNext() ? Optional.of(toRecord(rows.iterator().next())) : Optional.empty());
   }
 
+  public Future<Long> lastSeq(long id) {
+    return pool.preparedQuery("SELECT last_seq FROM rooms WHERE id = ?")
+      .execute(Tuple.of(id))
+      .map(rows -> rows.iterator().next().getLong(0));
+  }
+
   public Future<RoomRecord> create(String name, String kind) {
     return insert(name, kind)
       .recover(failure -> Database.isUniqueViolation(failure)

@@ -1,0 +1,219 @@
+package io.chatservice.http.bridge;
+
+import io.chatservice.chat.api.ChatAddresses;
+import io.chatservice.chat.api.ChatError;
+import io.chatservice.chat.api.ChatException;
+import io.chatservice.http.api.DomainClient;
+import io.chatservice.http.delivery.Feeds;
+import io.chatservice.http.delivery.RoomSubscription;
+import io.chatservice.http.delivery.Subscriber;
+import io.vertx.core.Future;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.handler.sockjs.SockJSSocket;
+
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * One SockJS socket speaking the Vert.x event-bus bridge protocol, as
+ * vertx-eventbus.js does: frames send, publish, register, unregister, ping
+ * from the client; rec and err from the server. The socket never registers
+ * anything on the event bus itself: it joins this node's shared feeds.
+ */
+final class BridgeConnection {
+
+  static final int MAX_REGISTRATIONS = 100;
+  /** vertx-eventbus.js reply addresses are UUIDs; anything much longer is abuse. */
+  private static final int MAX_REPLY_ADDRESS = 64;
+
+  private final SockJSSocket socket;
+  private final String user;
+  private final String id;
+  private final DomainClient domain;
+  private final Feeds feeds;
+  /** address -> the RoomSubscription or Subscriber standing for it. */
+  private final Map<String, Object> registrations = new HashMap<>();
+  private final Subscriber direct;
+  private long lastSeen = System.currentTimeMillis();
+  private boolean closed;
+
+  BridgeConnection(SockJSSocket socket, String user, String id, DomainClient domain, Feeds feeds) {
+    this.socket = socket;
+    this.user = user;
+    this.id = id;
+    this.domain = domain;
+    this.feeds = feeds;
+    this.direct = delivery -> write(delivery.bridgeFrame());
+  }
+
+  String user() {
+    return user;
+  }
+
+  String id() {
+    return id;
+  }
+
+  long lastSeen() {
+    return lastSeen;
+  }
+
+  void onFrame(Buffer data) {
+    lastSeen = System.currentTimeMillis();
+    JsonObject frame;
+    try {
+      frame = new JsonObject(data);
+    } catch (DecodeException | ClassCastException e) {
+      replyError("invalid_json");
+      return;
+    }
+    String type = frame.getValue("type") instanceof String t ? t : null;
+    if (type == null) {
+      replyError("missing_type");
+      return;
+    }
+    if ("ping".equals(type)) {
+      return;
+    }
+    String address = frame.getValue("address") instanceof String a ? a : null;
+    if (address == null) {
+      replyError("missing_address");
+      return;
+    }
+    switch (type) {
+      case "send" -> send(address, frame);
+      case "publish" -> replyError("access_denied");
+      case "register" -> register(address, frame.getValue("headers"));
+      case "unregister" -> unregister(address);
+      default -> replyError("invalid_type");
+    }
+  }
+
+  private void send(String address, JsonObject frame) {
+    Object replyTo = frame.getValue("replyAddress");
+    if (!ChatAddresses.SEND.equals(address)) {
+      replyError("access_denied");
+      return;
+    }
+    if (replyTo != null && (!(replyTo instanceof String) || ((String) replyTo).length() > MAX_REPLY_ADDRESS)) {
+      replyError("invalid_reply_address");
+      return;
+    }
+    String replyAddress = (String) replyTo;
+    domain.send(user, frame.getValue("body")).onComplete(done -> {
+      if (replyAddress == null) {
+        return;
+      }
+      if (done.succeeded()) {
+        write(new JsonObject().put("type", "rec").put("address", replyAddress).put("body", done.result()).encode());
+      } else {
+        failure(replyAddress, ChatError.of(done.cause()));
+      }
+    });
+  }
+
+  private void register(String address, Object headers) {
+    if (registrations.containsKey(address)) {
+      replyError("address_already_registered");
+      return;
+    }
+    if (registrations.size() >= MAX_REGISTRATIONS) {
+      replyError("max_handlers_reached");
+      return;
+    }
+    String room = ChatAddresses.roomOf(address);
+    String owner = ChatAddresses.userOf(address);
+    if (room == null && owner == null && !ChatAddresses.PRESENCE.equals(address)) {
+      replyError("access_denied");
+      return;
+    }
+    // Claimed now, so a second register of the same address while this one is checked is refused.
+    registrations.put(address, direct);
+    Future<Object> registered;
+    if (room != null) {
+      registered = after(headers).compose(after -> domain.object(ChatAddresses.ROOM_ACCESS, new JsonObject().put("user", user).put("room", room))
+        .compose(allowed -> feeds.room(room, after, delivery -> write(delivery.bridgeFrame())))
+        .map(subscription -> (Object) subscription));
+    } else if (owner != null && !owner.equals(user)) {
+      registered = Future.failedFuture(ChatError.NOT_A_PARTICIPANT.exception("Only " + owner + " may receive " + address));
+    } else {
+      registered = feeds.direct(address, direct).map(v -> direct);
+    }
+    registered.onComplete(done -> {
+      if (closed || done.failed()) {
+        release(address, done.succeeded() ? done.result() : null);
+        if (done.failed()) {
+          registrations.remove(address);
+          failure(address, ChatError.of(done.cause()));
+          replyError("rejected");
+        }
+        return;
+      }
+      registrations.put(address, done.result());
+    });
+  }
+
+  /** The optional "after" header of a room registration: the last seq the client saw, to replay from. */
+  private static Future<Long> after(Object headers) {
+    if (!(headers instanceof JsonObject json) || json.getValue("after") == null) {
+      return Future.succeededFuture(null);
+    }
+    try {
+      long after = Long.parseLong(json.getValue("after").toString().trim());
+      if (after >= 0) {
+        return Future.succeededFuture(after);
+      }
+    } catch (NumberFormatException ignored) {
+      // refused below
+    }
+    return Future.failedFuture(ChatError.INVALID_PARAMETER.exception("Header 'after' must be a whole number >= 0"));
+  }
+
+  private void unregister(String address) {
+    Object registration = registrations.remove(address);
+    if (registration != null) {
+      release(address, registration);
+    }
+  }
+
+  private void release(String address, Object registration) {
+    if (registration instanceof RoomSubscription subscription) {
+      feeds.leave(subscription);
+    } else if (registration != null) {
+      feeds.leave(address, direct);
+    }
+  }
+
+  void closeSocket() {
+    socket.close();
+  }
+
+  /** Leaves every feed; called once, when the socket closes. */
+  void close() {
+    closed = true;
+    registrations.forEach(this::release);
+    registrations.clear();
+  }
+
+  private void failure(String address, ChatException reason) {
+    write(new JsonObject()
+      .put("type", "err")
+      .put("address", address)
+      .put("failureCode", reason.error().status)
+      .put("failureType", "RECIPIENT_FAILURE")
+      .put("message", reason.error().code + ": " + reason.getMessage())
+      .encode());
+  }
+
+  private void replyError(String error) {
+    write(new JsonObject().put("type", "err").put("body", error).encode());
+  }
+
+  private void write(String frame) {
+    if (!closed) {
+      socket.write(frame);
+    }
+  }
+}

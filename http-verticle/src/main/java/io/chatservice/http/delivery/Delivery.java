@@ -1,0 +1,63 @@
+package io.chatservice.http.delivery;
+
+import io.vertx.core.json.JsonObject;
+
+/**
+ * One event leaving this node for its local clients: a room message, a
+ * presence change or a user event. Each wire form is encoded at most once,
+ * however many sockets it goes to.
+ */
+public final class Delivery {
+
+  /** No seq: presence and user events are not sequenced. */
+  public static final long NO_SEQ = -1;
+
+  private final String address;
+  private final JsonObject body;
+  private final long seq;
+  private String bridgeFrame;
+  private String socketFrame;
+  private String sseEvent;
+
+  public Delivery(String address, JsonObject body, long seq) {
+    this.address = address;
+    this.body = body;
+    this.seq = seq;
+  }
+
+  public String address() {
+    return address;
+  }
+
+  public JsonObject body() {
+    return body;
+  }
+
+  public long seq() {
+    return seq;
+  }
+
+  /** The SockJS event-bus bridge's frame: {"type":"rec","address","body"}. */
+  public String bridgeFrame() {
+    if (bridgeFrame == null) {
+      bridgeFrame = new JsonObject().put("type", "rec").put("address", address).put("body", body).encode();
+    }
+    return bridgeFrame;
+  }
+
+  /** The raw WebSocket's frame: the body with its "type" (message, presence, dm...). */
+  public String socketFrame(String type) {
+    if (socketFrame == null) {
+      socketFrame = new JsonObject().put("type", type).mergeIn(body).encode();
+    }
+    return socketFrame;
+  }
+
+  /** The SSE event: id is the seq, so a browser's Last-Event-ID resumes exactly. */
+  public String sseEvent() {
+    if (sseEvent == null) {
+      sseEvent = "event: message\nid: " + seq + "\ndata: " + body.encode() + "\n\n";
+    }
+    return sseEvent;
+  }
+}

@@ -1,0 +1,146 @@
+package io.chatservice.http.delivery;
+
+import io.chatservice.chat.api.ChatAddresses;
+import io.chatservice.http.api.DomainClient;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.TreeMap;
+
+/**
+ * A room as this node relays it: one event-bus consumer however many local
+ * sockets listen, and one order for all of them. Publications from different
+ * nodes can overtake each other on the way here, so messages are released
+ * strictly by seq; a gap that does not close by itself is read from the
+ * database, which is the source of truth.
+ */
+final class RoomFeed {
+
+  private static final Logger LOG = LoggerFactory.getLogger(RoomFeed.class);
+  static final long GAP_WAIT_MS = 150;
+  static final int PAGE = 200;
+
+  private final Vertx vertx;
+  private final DomainClient domain;
+  private final String room;
+  private final String address;
+  private final List<RoomSubscription> subscriptions = new ArrayList<>();
+  private final TreeMap<Long, JsonObject> early = new TreeMap<>();
+  private MessageConsumer<JsonObject> consumer;
+  private Future<Void> ready;
+  /** The last seq released to subscribers; -1 until the starting point is read. */
+  private long released = -1;
+  private long gapTimer = -1;
+  private boolean fillingGap;
+
+  RoomFeed(Vertx vertx, DomainClient domain, String room) {
+    this.vertx = vertx;
+    this.domain = domain;
+    this.room = room;
+    this.address = ChatAddresses.room(room);
+  }
+
+  /** Listens first, then reads where the room stands, so nothing published in between is missed. */
+  Future<Void> open() {
+    consumer = vertx.eventBus().consumer(address, msg -> onPublished(msg.body()));
+    ready = consumer.completion()
+      .compose(v -> domain.object(ChatAddresses.ROOM_LOG, new JsonObject().put("room", room).put("after", 0L).put("limit", 0)))
+      .map(state -> {
+        released = state.getLong("lastSeq");
+        early.headMap(released, true).clear();
+        release();
+        return null;
+      });
+    return ready;
+  }
+
+  Future<Void> ready() {
+    return ready;
+  }
+
+  long released() {
+    return released;
+  }
+
+  void add(RoomSubscription subscription) {
+    subscriptions.add(subscription);
+  }
+
+  /** True when the feed has no subscriber left and was closed. */
+  boolean remove(RoomSubscription subscription) {
+    subscriptions.remove(subscription);
+    if (subscriptions.isEmpty()) {
+      consumer.unregister();
+      vertx.cancelTimer(gapTimer);
+      return true;
+    }
+    return false;
+  }
+
+  private void onPublished(JsonObject message) {
+    long seq = message.getLong("seq");
+    if (released >= 0 && seq <= released) {
+      return; // already released: a duplicate, or read from the database while filling a gap
+    }
+    early.put(seq, message);
+    if (released >= 0) {
+      release();
+    }
+  }
+
+  /** Releases every message that follows on without a gap; waits briefly for a missing one. */
+  private void release() {
+    while (!early.isEmpty() && early.firstKey() == released + 1) {
+      JsonObject message = early.pollFirstEntry().getValue();
+      released++;
+      Delivery delivery = new Delivery(address, message, released);
+      for (int i = 0; i < subscriptions.size(); i++) {
+        subscriptions.get(i).live(delivery);
+      }
+    }
+    if (!early.isEmpty() && gapTimer < 0 && !fillingGap) {
+      gapTimer = vertx.setTimer(GAP_WAIT_MS, id -> {
+        gapTimer = -1;
+        fillGap();
+      });
+    }
+  }
+
+  private void fillGap() {
+    if (early.isEmpty() || early.firstKey() == released + 1) {
+      release();
+      return;
+    }
+    fillingGap = true;
+    int missing = (int) Math.min(PAGE, early.firstKey() - released - 1);
+    LOG.debug("{}: filling gap after seq {} ({} missing)", room, released, missing);
+    domain.object(ChatAddresses.ROOM_LOG, new JsonObject().put("room", room).put("after", released).put("limit", missing))
+      .onComplete(done -> {
+        fillingGap = false;
+        if (done.succeeded()) {
+          JsonArray found = done.result().getJsonArray("messages");
+          found.forEach(m -> onPublished((JsonObject) m));
+        } else {
+          LOG.warn("{}: could not read missing messages after seq {}: {}", room, released, done.cause().toString());
+        }
+        release();
+      });
+  }
+
+  /** Reads stored messages for a subscriber catching up. */
+  Future<JsonArray> read(long after, int limit) {
+    return domain.object(ChatAddresses.ROOM_LOG, new JsonObject().put("room", room).put("after", after).put("limit", limit))
+      .map(page -> page.getJsonArray("messages"));
+  }
+
+  String room() {
+    return room;
+  }
+}

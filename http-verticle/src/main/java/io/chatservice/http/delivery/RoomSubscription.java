@@ -1,0 +1,107 @@
+package io.chatservice.http.delivery;
+
+import io.chatservice.chat.api.ChatAddresses;
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+
+import java.util.ArrayDeque;
+
+/**
+ * One client's view of a room: optionally stored messages after the seq it
+ * last saw, then the live ones, with no gap and no duplicate at the seam.
+ * While it catches up from the database, live messages wait here.
+ */
+public final class RoomSubscription {
+
+  private final RoomFeed feed;
+  private final Subscriber subscriber;
+  private final ArrayDeque<Delivery> waiting = new ArrayDeque<>();
+  private long lastSent;
+  /** Until started, and while replaying, live messages wait. */
+  private boolean catchingUp = true;
+  private boolean closed;
+
+  RoomSubscription(RoomFeed feed, Subscriber subscriber) {
+    this.feed = feed;
+    this.subscriber = subscriber;
+  }
+
+  RoomFeed feed() {
+    return feed;
+  }
+
+  public String room() {
+    return feed.room();
+  }
+
+  /** The last seq this subscriber has been given. */
+  public long lastSent() {
+    return lastSent;
+  }
+
+  /**
+   * Called once the feed is ready. Without {@code after}, starts with the
+   * first live message after subscribing; with it, first replays what is
+   * stored after that seq. Completes once caught up.
+   */
+  Future<Void> start(Long after) {
+    long liveFrom = waiting.isEmpty() ? feed.released() : waiting.peek().seq() - 1;
+    lastSent = after == null ? liveFrom : after;
+    if (lastSent >= liveFrom) {
+      catchingUp = false;
+      flushWaiting();
+      return Future.succeededFuture();
+    }
+    return catchUp();
+  }
+
+  private Future<Void> catchUp() {
+    return feed.read(lastSent, RoomFeed.PAGE).compose(page -> {
+      if (closed) {
+        return Future.succeededFuture();
+      }
+      send(page);
+      if (page.size() == RoomFeed.PAGE) {
+        return catchUp();
+      }
+      catchingUp = false;
+      flushWaiting();
+      return Future.succeededFuture();
+    });
+  }
+
+  private void send(JsonArray page) {
+    for (Object item : page) {
+      JsonObject message = (JsonObject) item;
+      long seq = message.getLong("seq");
+      if (seq > lastSent) {
+        lastSent = seq;
+        subscriber.deliver(new Delivery(ChatAddresses.room(feed.room()), message, seq));
+      }
+    }
+  }
+
+  private void flushWaiting() {
+    while (!waiting.isEmpty()) {
+      live(waiting.poll());
+    }
+  }
+
+  void live(Delivery delivery) {
+    if (closed) {
+      return;
+    }
+    if (catchingUp) {
+      waiting.add(delivery);
+    } else if (delivery.seq() > lastSent) {
+      lastSent = delivery.seq();
+      subscriber.deliver(delivery);
+    }
+  }
+
+  void close() {
+    closed = true;
+    waiting.clear();
+  }
+}

@@ -3,6 +3,7 @@ package io.chatservice.http;
 import io.chatservice.chat.ChatConfig;
 import io.chatservice.chat.api.TextRules;
 import io.chatservice.chat.persistence.DatabaseConfig;
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -49,6 +50,15 @@ public final class ChatNode implements Callable<Integer> {
 
   @Option(names = "--k8s-service", paramLabel = "<dns-name>", description = "Kubernetes DNS discovery through this headless Service instead of a member list.")
   String k8sService;
+
+  @Option(names = "--eventbus-host", paramLabel = "<addr>", description = "Address the event bus binds (default: the cluster host).")
+  String eventBusHost;
+
+  @Option(names = "--eventbus-port", paramLabel = "<n>", defaultValue = "0", description = "Event-bus port (default: any free port; fix it on Kubernetes).")
+  int eventBusPort;
+
+  @Option(names = "--public-host", paramLabel = "<addr>", description = "Address other nodes reach this one at (default: the cluster host).")
+  String publicHost;
 
   @Option(names = "--db-url", paramLabel = "<jdbc-url>", defaultValue = DatabaseConfig.DEFAULT_URL, description = "JDBC URL (default: embedded H2 under ./data).")
   String dbUrl;
@@ -104,14 +114,13 @@ public final class ChatNode implements Callable<Integer> {
       System.err.println("chat-node: " + e.getMessage() + " (see --help)");
       return 2;
     }
-    Vertx vertx = Vertx.vertx();
     CountDownLatch stopped = new CountDownLatch(1);
+    Vertx vertx;
     try {
-      NodeDeployment.deploy(vertx, config).toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
+      vertx = startNode(config).toCompletionStage().toCompletableFuture().get(120, TimeUnit.SECONDS);
     } catch (Exception e) {
       Throwable cause = e.getCause() == null ? e : e.getCause();
       LOG.error("Node failed to start: {}", cause.toString());
-      vertx.close().await(10, TimeUnit.SECONDS);
       return 1;
     }
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
@@ -120,6 +129,16 @@ public final class ChatNode implements Callable<Integer> {
     }, "chat-node-shutdown"));
     stopped.await();
     return 0;
+  }
+
+  /** A standalone or clustered Vert.x with the node deployed on it; closed again if deployment fails. */
+  static Future<Vertx> startNode(NodeConfig config) {
+    Future<ClusterSetup.ClusteredVertx> started = config.cluster().enabled()
+      ? ClusterSetup.start(config.cluster())
+      : Future.succeededFuture(new ClusterSetup.ClusteredVertx(Vertx.vertx(), null));
+    return started.compose(node -> NodeDeployment.deploy(node.vertx(), config, node.clusterManager())
+      .map(running -> node.vertx())
+      .recover(failure -> node.vertx().close().transform(closed -> Future.failedFuture(failure))));
   }
 
   NodeConfig toConfig() {
@@ -132,13 +151,15 @@ public final class ChatNode implements Callable<Integer> {
     if (dbPoolSize < 1) {
       throw new IllegalArgumentException("--db-pool-size must be at least 1");
     }
-    if (cluster) {
-      throw new IllegalArgumentException("--cluster is not available in this build yet");
+    if (clusterPort < 1 || clusterPort > 65535 || eventBusPort < 0 || eventBusPort > 65535) {
+      throw new IllegalArgumentException("--cluster-port must be 1..65535 and --eventbus-port 0..65535");
     }
     List<String> members = clusterMembers == null ? List.of() : clusterMembers.stream().map(String::trim).filter(s -> !s.isEmpty()).toList();
     return new NodeConfig(
       new NodeConfig.HttpConfig(httpHost, httpPort, NodeConfig.HttpConfig.DEFAULT_MAX_BODY_BYTES),
-      new NodeConfig.ClusterConfig(cluster, clusterHost, clusterPort, members, Optional.ofNullable(blankToNull(k8sService))),
+      new NodeConfig.ClusterConfig(cluster, clusterHost, clusterPort, members, Optional.ofNullable(blankToNull(k8sService)),
+        Optional.ofNullable(blankToNull(eventBusHost)).orElse(clusterHost), eventBusPort,
+        Optional.ofNullable(blankToNull(publicHost)).orElse(clusterHost)),
       new DatabaseConfig(dbUrl, dbUser, dbPassword, dbPoolSize),
       Optional.ofNullable(blankToNull(jwtSecret)),
       guests,

@@ -20,11 +20,21 @@ public record NodeConfig(
     public static final int DEFAULT_MAX_BODY_BYTES = 256 * 1024;
   }
 
-  public record ClusterConfig(boolean enabled, String host, int port, List<String> members, Optional<String> k8sService) {
+  /**
+   * Hazelcast membership and the event bus. The event-bus host and the public
+   * host default to the cluster host, so a node never advertises localhost.
+   */
+  public record ClusterConfig(boolean enabled, String host, int port, List<String> members, Optional<String> k8sService,
+                              String eventBusHost, int eventBusPort, String publicHost) {
     public static final int DEFAULT_PORT = 5701;
 
     public static ClusterConfig standalone() {
-      return new ClusterConfig(false, "127.0.0.1", DEFAULT_PORT, List.of(), Optional.empty());
+      return new ClusterConfig(false, "127.0.0.1", DEFAULT_PORT, List.of(), Optional.empty(), "127.0.0.1", 0, "127.0.0.1");
+    }
+
+    /** A loopback cluster member, for tests and local clusters. */
+    public static ClusterConfig loopback(String host, List<String> members) {
+      return new ClusterConfig(true, host, DEFAULT_PORT, members, Optional.empty(), host, 0, host);
     }
   }
 }

@@ -5,9 +5,12 @@ import io.chatservice.chat.ChatVerticle;
 import io.chatservice.chat.PresenceVerticle;
 import io.chatservice.chat.persistence.Database;
 import io.chatservice.chat.persistence.SettingsRepository;
+import io.chatservice.chat.presence.HazelcastPresence;
 import io.chatservice.chat.presence.LocalPresence;
+import io.chatservice.chat.presence.Presence;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
 import io.vertx.sqlclient.Pool;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -32,11 +35,14 @@ public final class NodeDeployment {
   private NodeDeployment() {
   }
 
-  public static Future<RunningNode> deploy(Vertx vertx, NodeConfig config) {
+  /** Deploys on a standalone Vert.x, or a clustered one when a cluster manager is given. */
+  public static Future<RunningNode> deploy(Vertx vertx, NodeConfig config, HazelcastClusterManager cluster) {
+    Presence presence = cluster == null ? new LocalPresence()
+      : new HazelcastPresence(cluster.getHazelcastInstance(), cluster.getNodeId());
     return Database.open(vertx, config.database()).compose(pool -> jwtSecret(pool, config)
       .compose(secret -> vertx.deployVerticle(new AccountVerticle(pool, config.chat()))
         .compose(id -> vertx.deployVerticle(new ChatVerticle(pool, config.chat())))
-        .compose(id -> vertx.deployVerticle(new PresenceVerticle(new LocalPresence())))
+        .compose(id -> vertx.deployVerticle(new PresenceVerticle(presence)))
         .compose(id -> {
           HttpVerticle http = new HttpVerticle(config, secret);
           return vertx.deployVerticle(http).map(deployed -> http.actualPort());

@@ -39,10 +39,14 @@ public final class SockJsTestClient {
 
   /** Opens /eventbus/{server}/{session}/websocket with the token in the query (null: no token). */
   public static Future<SockJsTestClient> connect(Vertx vertx, int port, String token) {
+    return connect(vertx, "127.0.0.1", port, token);
+  }
+
+  public static Future<SockJsTestClient> connect(Vertx vertx, String host, int port, String token) {
     String uri = "/eventbus/000/" + UUID.randomUUID().toString().substring(0, 8) + "/websocket"
       + (token == null ? "" : "?token=" + token);
     return vertx.createWebSocketClient()
-      .connect(new WebSocketConnectOptions().setHost("127.0.0.1").setPort(port).setURI(uri))
+      .connect(new WebSocketConnectOptions().setHost(host).setPort(port).setURI(uri))
       .map(ws -> new SockJsTestClient(vertx, ws));
   }
 
@@ -70,6 +74,17 @@ public final class SockJsTestClient {
 
   public SockJsTestClient register(String address) {
     return write(new JsonObject().put("type", "register").put("address", address));
+  }
+
+  /** A room registration that first replays what is stored after {@code after}. */
+  public SockJsTestClient register(String address, long after) {
+    return write(new JsonObject().put("type", "register").put("address", address)
+      .put("headers", new JsonObject().put("after", String.valueOf(after))));
+  }
+
+  /** Every frame received so far for an address, in arrival order. */
+  public synchronized List<JsonObject> receivedFor(String address) {
+    return received.stream().filter(to(address)).toList();
   }
 
   /** A request as the official client sends it; returns the reply address to wait on. */

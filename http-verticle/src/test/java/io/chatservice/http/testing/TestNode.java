@@ -5,13 +5,16 @@ import io.chatservice.chat.api.TextRules;
 import io.chatservice.chat.persistence.DatabaseConfig;
 import io.chatservice.chat.testing.TestDatabases;
 import io.chatservice.http.NodeConfig;
+import io.chatservice.http.ClusterSetup;
 import io.chatservice.http.NodeDeployment;
+import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.WebClient;
 import io.vertx.ext.web.client.WebClientOptions;
 
+import java.util.List;
 import java.util.Optional;
 
 /** A whole node on a random port over a private database, and helpers to act as its users. */
@@ -24,10 +27,20 @@ public final class TestNode {
   public final int port;
   public final WebClient client;
 
+  public final String host;
+  /** Null for a standalone node. */
+  public final HazelcastClusterManager clusterManager;
+
   private TestNode(Vertx vertx, int port) {
+    this(vertx, port, "127.0.0.1", null);
+  }
+
+  private TestNode(Vertx vertx, int port, String host, HazelcastClusterManager clusterManager) {
     this.vertx = vertx;
     this.port = port;
-    this.client = WebClient.create(vertx, new WebClientOptions().setDefaultHost("127.0.0.1").setDefaultPort(port));
+    this.host = host;
+    this.clusterManager = clusterManager;
+    this.client = WebClient.create(vertx, new WebClientOptions().setDefaultHost(host).setDefaultPort(port));
   }
 
   public static NodeConfig config(DatabaseConfig database, boolean guests, int maxTextLength) {
@@ -45,7 +58,20 @@ public final class TestNode {
   }
 
   public static Future<TestNode> start(Vertx vertx, NodeConfig config) {
-    return NodeDeployment.deploy(vertx, config).map(running -> new TestNode(vertx, running.httpPort()));
+    return NodeDeployment.deploy(vertx, config, null).map(running -> new TestNode(vertx, running.httpPort()));
+  }
+
+  /** A node on its own clustered Vert.x, its Hazelcast member bound to {@code host} (a 127.0.0.x address). */
+  public static Future<TestNode> startClustered(String host, List<String> members, DatabaseConfig database) {
+    NodeConfig base = config(database, false, TextRules.DEFAULT_MAX);
+    NodeConfig config = new NodeConfig(new NodeConfig.HttpConfig(host, 0, NodeConfig.HttpConfig.DEFAULT_MAX_BODY_BYTES),
+      NodeConfig.ClusterConfig.loopback(host, members), database, base.jwtSecret(), false, base.chat());
+    return ClusterSetup.start(config.cluster()).compose(clustered -> NodeDeployment.deploy(clustered.vertx(), config, clustered.clusterManager())
+      .map(running -> new TestNode(clustered.vertx(), running.httpPort(), host, clustered.clusterManager())));
+  }
+
+  public Future<Void> close() {
+    return vertx.close();
   }
 
   /** Registers a user and logs in; the Future holds the JWT. */

@@ -5,6 +5,7 @@ import io.chatservice.chat.api.ChatError;
 import io.chatservice.chat.api.ChatMessage;
 import io.chatservice.chat.api.Names;
 import io.chatservice.chat.api.SendRequest;
+import io.chatservice.chat.persistence.Database;
 import io.chatservice.chat.persistence.MessageRepository;
 import io.chatservice.chat.persistence.RoomRepository;
 import io.chatservice.chat.persistence.UserRepository;
@@ -128,7 +129,7 @@ public final class ChatVerticle extends VerticleBase {
 
   /** Answers only when the database does. */
   private Future<JsonObject> health(Message<JsonObject> request) {
-    return pool.query("SELECT 1").execute().map(rows -> new JsonObject().put("database", "UP"));
+    return Database.ping(pool).map(v -> new JsonObject().put("database", "UP"));
   }
 
   /** {"user","with"} -> {"room"}: the dm id, created if needed; idempotent. */

@@ -97,6 +97,29 @@ abstract class ChatDomainContract {
   }
 
   @Test
+  @DisplayName("Writes after a transaction are committed: another connection sees them at once")
+  void writesAreCommitted(Vertx vertx, VertxTestContext testContext) {
+    // Sends run in transactions; every pooled connection has seen one before the room is created.
+    Future.all(IntStream.range(0, 16).mapToObj(i -> send(vertx, "alice", "general", "warm-up " + i)).toList())
+      .compose(v -> vertx.eventBus().request(ChatAddresses.ROOMS_CREATE, new JsonObject().put("user", "alice").put("name", "fresh")))
+      .compose(v -> register(vertx, "erin"))
+      .compose(v -> vertx.executeBlocking(() -> {
+        try (var connection = java.sql.DriverManager.getConnection(database.url(), database.user(), database.password());
+             var statement = connection.createStatement()) {
+          var rooms = statement.executeQuery("SELECT COUNT(*) FROM rooms WHERE name = 'fresh'");
+          rooms.next();
+          var users = connection.createStatement().executeQuery("SELECT COUNT(*) FROM users WHERE username_key = 'erin'");
+          users.next();
+          return List.of(rooms.getInt(1), users.getInt(1));
+        }
+      }))
+      .onComplete(testContext.succeeding(counts -> testContext.verify(() -> {
+        assertThat(counts).containsExactly(1, 1);
+        testContext.completeNow();
+      })));
+  }
+
+  @Test
   @DisplayName("History: after gives the oldest after a seq, before the newest before it, both ascending")
   void historyWindows(Vertx vertx, VertxTestContext testContext) {
     sendSequentially(vertx, "alice", "general", 10)

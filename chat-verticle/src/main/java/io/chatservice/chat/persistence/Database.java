@@ -43,6 +43,11 @@ public final class Database {
     return null;
   }
 
+  /** Succeeds only when the database answers. */
+  public static Future<Void> ping(Pool pool) {
+    return Sql.query(pool, "SELECT 1").mapEmpty();
+  }
+
   /** True when a statement failed on a unique constraint (same SQLState on H2 and PostgreSQL). */
   public static boolean isUniqueViolation(Throwable failure) {
     for (Throwable t = failure; t != null; t = t.getCause()) {

@@ -63,15 +63,13 @@ public final class MessageRepository {
 
   /** The oldest {@code limit} messages after a seq. */
   public Future<List<ChatMessage>> after(long roomId, String room, long afterSeq, int limit) {
-    return pool.preparedQuery(COLUMNS + "WHERE room_id = ? AND seq > ? ORDER BY seq LIMIT ?")
-      .execute(Tuple.of(roomId, afterSeq, limit))
+    return Sql.query(pool, COLUMNS + "WHERE room_id = ? AND seq > ? ORDER BY seq LIMIT ?", Tuple.of(roomId, afterSeq, limit))
       .map(rows -> toMessages(room, rows));
   }
 
   /** The newest {@code limit} messages before a seq, in ascending order. */
   public Future<List<ChatMessage>> before(long roomId, String room, long beforeSeq, int limit) {
-    return pool.preparedQuery(COLUMNS + "WHERE room_id = ? AND seq < ? ORDER BY seq DESC LIMIT ?")
-      .execute(Tuple.of(roomId, beforeSeq, limit))
+    return Sql.query(pool, COLUMNS + "WHERE room_id = ? AND seq < ? ORDER BY seq DESC LIMIT ?", Tuple.of(roomId, beforeSeq, limit))
       .map(rows -> {
         List<ChatMessage> newestFirst = toMessages(room, rows);
         Collections.reverse(newestFirst);

@@ -36,14 +36,12 @@ public final class RoomRepository {
   }
 
   public Future<Optional<RoomRecord>> find(String name) {
-    return pool.preparedQuery(COLUMNS + "WHERE name = ?")
-      .execute(Tuple.of(name))
+    return Sql.query(pool, COLUMNS + "WHERE name = ?", Tuple.of(name))
       .map(rows -> rows.iterator().hasNext() ? Optional.of(toRecord(rows.iterator().next())) : Optional.empty());
   }
 
   public Future<Long> lastSeq(long id) {
-    return pool.preparedQuery("SELECT last_seq FROM rooms WHERE id = ?")
-      .execute(Tuple.of(id))
+    return Sql.query(pool, "SELECT last_seq FROM rooms WHERE id = ?", Tuple.of(id))
       .map(rows -> rows.iterator().next().getLong(0));
   }
 
@@ -66,8 +64,8 @@ public final class RoomRepository {
 
   /** Every public room, and the dms of one user (dm ids contain the user key as a whole segment). */
   public Future<List<RoomRecord>> listFor(String userKey) {
-    return pool.preparedQuery(COLUMNS + "WHERE kind = ? OR name LIKE ? OR name LIKE ? ORDER BY kind DESC, name")
-      .execute(Tuple.of(KIND_ROOM, "dm:" + escapeLike(userKey) + ":%", "dm:%:" + escapeLike(userKey)))
+    return Sql.query(pool, COLUMNS + "WHERE kind = ? OR name LIKE ? OR name LIKE ? ORDER BY kind DESC, name",
+        Tuple.of(KIND_ROOM, "dm:" + escapeLike(userKey) + ":%", "dm:%:" + escapeLike(userKey)))
       .map(rows -> {
         List<RoomRecord> rooms = new ArrayList<>(rows.size());
         rows.forEach(row -> rooms.add(toRecord(row)));
@@ -76,8 +74,8 @@ public final class RoomRepository {
   }
 
   private Future<RoomRecord> insert(String name, String kind) {
-    return pool.preparedQuery("INSERT INTO rooms (name, kind, last_seq, created_at) VALUES (?, ?, 0, ?)")
-      .execute(Tuple.of(name, kind, System.currentTimeMillis()))
+    return Sql.query(pool, "INSERT INTO rooms (name, kind, last_seq, created_at) VALUES (?, ?, 0, ?)",
+        Tuple.of(name, kind, System.currentTimeMillis()))
       .compose(v -> find(name))
       .map(Optional::orElseThrow);
   }

@@ -22,15 +22,13 @@ public final class SettingsRepository {
   public Future<String> getOrCreate(String key, Supplier<String> initial) {
     return find(key).compose(existing -> existing != null
       ? Future.succeededFuture(existing)
-      : pool.preparedQuery("INSERT INTO settings (setting_key, setting_value) VALUES (?, ?)")
-        .execute(Tuple.of(key, initial.get()))
+      : Sql.query(pool, "INSERT INTO settings (setting_key, setting_value) VALUES (?, ?)", Tuple.of(key, initial.get()))
         .recover(failure -> Database.isUniqueViolation(failure) ? Future.succeededFuture() : Future.failedFuture(failure))
         .compose(v -> find(key)));
   }
 
   private Future<String> find(String key) {
-    return pool.preparedQuery("SELECT setting_value FROM settings WHERE setting_key = ?")
-      .execute(Tuple.of(key))
+    return Sql.query(pool, "SELECT setting_value FROM settings WHERE setting_key = ?", Tuple.of(key))
       .map(rows -> rows.iterator().hasNext() ? rows.iterator().next().getString(0) : null);
   }
 }

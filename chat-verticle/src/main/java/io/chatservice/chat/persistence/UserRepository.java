@@ -23,9 +23,9 @@ public final class UserRepository {
   }
 
   public Future<Void> insert(String username, String key, String passwordHash, boolean guest) {
-    return pool.preparedQuery(
-        "INSERT INTO users (username, username_key, password_hash, guest, created_at) VALUES (?, ?, ?, ?, ?)")
-      .execute(Tuple.of(username, key, passwordHash, guest, System.currentTimeMillis()))
+    return Sql.query(pool,
+        "INSERT INTO users (username, username_key, password_hash, guest, created_at) VALUES (?, ?, ?, ?, ?)",
+        Tuple.of(username, key, passwordHash, guest, System.currentTimeMillis()))
       .<Void>mapEmpty()
       .recover(failure -> Database.isUniqueViolation(failure)
         ? Future.failedFuture(ChatError.USERNAME_TAKEN.exception("Username '" + username + "' is taken"))
@@ -33,8 +33,7 @@ public final class UserRepository {
   }
 
   public Future<Optional<UserRecord>> findByKey(String key) {
-    return pool.preparedQuery("SELECT username, password_hash, guest FROM users WHERE username_key = ?")
-      .execute(Tuple.of(key))
+    return Sql.query(pool, "SELECT username, password_hash, guest FROM users WHERE username_key = ?", Tuple.of(key))
       .map(rows -> {
         var it = rows.iterator();
         if (!it.hasNext()) {
@@ -46,8 +45,7 @@ public final class UserRepository {
   }
 
   public Future<List<String>> usernames() {
-    return pool.query("SELECT username FROM users ORDER BY username_key")
-      .execute()
+    return Sql.query(pool, "SELECT username FROM users ORDER BY username_key")
       .map(rows -> {
         List<String> names = new ArrayList<>(rows.size());
         rows.forEach(row -> names.add(row.getString(0)));

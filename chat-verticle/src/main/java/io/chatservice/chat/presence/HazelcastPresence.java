@@ -3,50 +3,46 @@ package io.chatservice.chat.presence;
 import com.hazelcast.cluster.MembershipEvent;
 import com.hazelcast.cluster.MembershipListener;
 import com.hazelcast.core.HazelcastInstance;
+import com.hazelcast.map.EntryProcessor;
 import com.hazelcast.map.IMap;
-import com.hazelcast.query.Predicate;
-import com.hazelcast.query.Predicates;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
 
 /**
- * Cluster-wide presence in a Hazelcast map of connection -> user, with keys
- * "nodeId/connectionId". Each node writes only its own keys; when a member
- * leaves, the oldest survivor removes the dead node's keys and reports the
- * users who have no connection left anywhere.
+ * Cluster-wide presence in a Hazelcast map of user -> their connections, each
+ * "nodeId/connectionId". Every change runs as an entry processor, atomically
+ * on the user's entry, so two tabs opening at once on two nodes still make one
+ * online transition. When a member leaves, the oldest survivor drops the dead
+ * node's connections and reports the users who have none left.
  */
 public final class HazelcastPresence implements Presence {
 
   private static final Logger LOG = LoggerFactory.getLogger(HazelcastPresence.class);
-  static final String MAP = "chat.presence.connections";
+  static final String MAP = "chat.presence.users";
   private static final String NODE_ID_ATTRIBUTE = "__vertx.nodeId";
 
   private final HazelcastInstance hazelcast;
   private final String nodeId;
-  private final IMap<String, String> connections;
-  /** This node's connection count per user; only the owning verticle touches it. */
-  private final Map<String, Integer> localCounts = new HashMap<>();
+  private final IMap<String, HashSet<String>> users;
   private Vertx vertx;
-  private Context context;
 
   public HazelcastPresence(HazelcastInstance hazelcast, String nodeId) {
     this.hazelcast = hazelcast;
     this.nodeId = nodeId;
-    this.connections = hazelcast.getMap(MAP);
+    this.users = hazelcast.getMap(MAP);
   }
 
   @Override
   public Future<Void> start(Vertx vertx, OfflineListener listener) {
     this.vertx = vertx;
-    this.context = vertx.getOrCreateContext();
+    Context context = vertx.getOrCreateContext();
     hazelcast.getCluster().addMembershipListener(new MembershipListener() {
       @Override
       public void memberAdded(MembershipEvent event) {
@@ -65,38 +61,20 @@ public final class HazelcastPresence implements Presence {
 
   @Override
   public Future<Boolean> connect(String user, String connectionId) {
-    int before = localCounts.getOrDefault(user, 0);
-    localCounts.put(user, before + 1);
-    String key = key(connectionId);
-    // Hazelcast calls block: run them on a worker, in order, so a connect never overtakes its disconnect.
-    return vertx.executeBlocking(() -> {
-      boolean onlineElsewhere = before > 0 || !connections.keySet(userIs(user)).isEmpty();
-      connections.set(key, user);
-      return !onlineElsewhere;
-    }, true);
+    String key = nodeId + "/" + connectionId;
+    // Hazelcast calls block: on a worker, in order, so a connect never overtakes its disconnect.
+    return vertx.executeBlocking(() -> users.executeOnKey(user, new Connect(key)), true);
   }
 
   @Override
   public Future<Boolean> disconnect(String user, String connectionId) {
-    Integer before = localCounts.get(user);
-    if (before == null) {
-      return Future.succeededFuture(false);
-    }
-    if (before == 1) {
-      localCounts.remove(user);
-    } else {
-      localCounts.put(user, before - 1);
-    }
-    String key = key(connectionId);
-    return vertx.executeBlocking(() -> {
-      connections.delete(key);
-      return before == 1 && connections.keySet(userIs(user)).isEmpty();
-    }, true);
+    String key = nodeId + "/" + connectionId;
+    return vertx.executeBlocking(() -> users.executeOnKey(user, new Disconnect(key)), true);
   }
 
   @Override
   public Future<Set<String>> online() {
-    return vertx.executeBlocking(() -> Set.copyOf(new HashSet<>(connections.values())), false);
+    return vertx.executeBlocking(() -> Set.copyOf(users.keySet()), false);
   }
 
   /** Only the oldest member sweeps, so each offline transition is published once. */
@@ -104,32 +82,75 @@ public final class HazelcastPresence implements Presence {
     if (!hazelcast.getCluster().getMembers().iterator().next().localMember()) {
       return;
     }
-    vertx.executeBlocking(() -> {
-      Predicate<String, String> ofDeadNode = Predicates.like("__key", deadNode + "/%");
-      Set<String> users = new HashSet<>(connections.values(ofDeadNode));
-      connections.removeAll(ofDeadNode);
-      Set<String> offline = new HashSet<>();
-      for (String user : users) {
-        if (connections.keySet(userIs(user)).isEmpty()) {
-          offline.add(user);
+    vertx.executeBlocking(() -> users.executeOnEntries(new DropNode(deadNode + "/")), true).onComplete(done -> {
+      if (done.failed()) {
+        LOG.warn("Could not clear presence of node {}: {}", deadNode, done.cause().toString());
+        return;
+      }
+      int offline = 0;
+      for (Map.Entry<String, Boolean> result : done.result().entrySet()) {
+        if (Boolean.TRUE.equals(result.getValue())) {
+          offline++;
+          listener.wentOffline(result.getKey());
         }
       }
-      return offline;
-    }, true).onComplete(done -> {
-      if (done.succeeded()) {
-        LOG.info("Node {} left: {} user(s) went offline", deadNode, done.result().size());
-        done.result().forEach(listener::wentOffline);
-      } else {
-        LOG.warn("Could not clear presence of node {}: {}", deadNode, done.cause().toString());
-      }
+      LOG.info("Node {} left: {} user(s) went offline", deadNode, offline);
     });
   }
 
-  private String key(String connectionId) {
-    return nodeId + "/" + connectionId;
+  /** Adds a connection; true when the user had none anywhere. */
+  static final class Connect implements EntryProcessor<String, HashSet<String>, Boolean> {
+    private final String connection;
+
+    Connect(String connection) {
+      this.connection = connection;
+    }
+
+    @Override
+    public Boolean process(Map.Entry<String, HashSet<String>> entry) {
+      HashSet<String> connections = entry.getValue() == null ? new HashSet<>() : entry.getValue();
+      boolean first = connections.isEmpty();
+      connections.add(connection);
+      entry.setValue(connections);
+      return first;
+    }
   }
 
-  private static Predicate<String, String> userIs(String user) {
-    return Predicates.equal("this", user);
+  /** Removes a connection; true when it was the user's last anywhere. */
+  static final class Disconnect implements EntryProcessor<String, HashSet<String>, Boolean> {
+    private final String connection;
+
+    Disconnect(String connection) {
+      this.connection = connection;
+    }
+
+    @Override
+    public Boolean process(Map.Entry<String, HashSet<String>> entry) {
+      HashSet<String> connections = entry.getValue();
+      if (connections == null || !connections.remove(connection)) {
+        return false;
+      }
+      entry.setValue(connections.isEmpty() ? null : connections);
+      return connections.isEmpty();
+    }
+  }
+
+  /** Removes every connection of a dead node; true for users left with none. */
+  static final class DropNode implements EntryProcessor<String, HashSet<String>, Boolean> {
+    private final String prefix;
+
+    DropNode(String prefix) {
+      this.prefix = prefix;
+    }
+
+    @Override
+    public Boolean process(Map.Entry<String, HashSet<String>> entry) {
+      HashSet<String> connections = entry.getValue();
+      if (connections == null || !connections.removeIf(c -> c.startsWith(prefix))) {
+        return false;
+      }
+      entry.setValue(connections.isEmpty() ? null : connections);
+      return connections.isEmpty();
+    }
   }
 }

@@ -4,6 +4,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.WebSocket;
+import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.http.WebSocketConnectOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -22,6 +23,7 @@ import java.util.function.Predicate;
 public final class SockJsTestClient {
 
   private final Vertx vertx;
+  private final WebSocketClient client;
   private final WebSocket socket;
   private final List<JsonObject> received = new ArrayList<>();
   private final List<Waiter> waiters = new ArrayList<>();
@@ -30,8 +32,9 @@ public final class SockJsTestClient {
   private record Waiter(Predicate<JsonObject> match, Promise<JsonObject> promise) {
   }
 
-  private SockJsTestClient(Vertx vertx, WebSocket socket) {
+  private SockJsTestClient(Vertx vertx, WebSocketClient client, WebSocket socket) {
     this.vertx = vertx;
+    this.client = client;
     this.socket = socket;
     socket.textMessageHandler(this::onFrame);
     socket.closeHandler(v -> closed.tryComplete());
@@ -45,9 +48,10 @@ public final class SockJsTestClient {
   public static Future<SockJsTestClient> connect(Vertx vertx, String host, int port, String token) {
     String uri = "/eventbus/000/" + UUID.randomUUID().toString().substring(0, 8) + "/websocket"
       + (token == null ? "" : "?token=" + token);
-    return vertx.createWebSocketClient()
-      .connect(new WebSocketConnectOptions().setHost(host).setPort(port).setURI(uri))
-      .map(ws -> new SockJsTestClient(vertx, ws));
+    // Kept by the instance: Vert.x closes a client nothing references any more, and its sockets with it.
+    WebSocketClient client = vertx.createWebSocketClient();
+    return client.connect(new WebSocketConnectOptions().setHost(host).setPort(port).setURI(uri))
+      .map(ws -> new SockJsTestClient(vertx, client, ws));
   }
 
   private synchronized void onFrame(String frame) {
@@ -84,7 +88,7 @@ public final class SockJsTestClient {
 
   /** Every frame received so far for an address, in arrival order. */
   public synchronized List<JsonObject> receivedFor(String address) {
-    return received.stream().filter(to(address)).toList();
+    return received.stream().filter(address == null ? f -> true : to(address)).toList();
   }
 
   /** A request as the official client sends it; returns the reply address to wait on. */
@@ -137,6 +141,6 @@ public final class SockJsTestClient {
 
   public Future<Void> close() {
     socket.close();
-    return closed.future();
+    return closed.future().eventually(client::close);
   }
 }

@@ -212,7 +212,9 @@
     bus.onopen = () => {
       if (bus !== eb) return;
       show(ui.banner, '');
-      bus.registerHandler('chat.room.' + ROOM, {}, (err, msg) => (err ? onErr(err) : onRoomMessage(msg.body)));
+      // "after" makes the server replay what we missed before live messages: no hole at the seam.
+      const resume = loaded ? { after: String(lastSeq) } : {};
+      bus.registerHandler('chat.room.' + ROOM, resume, (err, msg) => (err ? onErr(err) : onRoomMessage(msg.body)));
       bus.registerHandler('chat.presence', {}, (err, msg) => (err ? onErr(err) : onPresence(msg.body)));
       sync();      // fill whatever was published while we were away
       loadUsers(); // presence events may have been missed too

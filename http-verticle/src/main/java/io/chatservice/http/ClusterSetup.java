@@ -61,7 +61,10 @@ public final class ClusterSetup {
 
     NetworkConfig network = config.getNetworkConfig();
     network.setPort(cluster.port()).setPortAutoIncrement(cluster.members().isEmpty() && cluster.k8sService().isEmpty());
-    network.setPublicAddress(cluster.publicHost() + ":" + cluster.port());
+    if (!cluster.publicHost().equals(cluster.host())) {
+      // Without a port Hazelcast advertises the one it bound, which auto-increment may have moved.
+      network.setPublicAddress(cluster.publicHost());
+    }
     network.getInterfaces().setEnabled(true).setInterfaces(List.of(cluster.host()));
 
     JoinConfig join = network.getJoin();

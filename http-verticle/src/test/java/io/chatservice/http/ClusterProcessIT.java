@@ -54,7 +54,9 @@ class ClusterProcessIT {
   /** Spreads each sender's messages over ~9 s, so chatting goes on while the cluster notices the death. */
   private static final long PACE_MS = 50;
   private static final long PRESENCE_LIMIT_MS = 15_000;
-  private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+  /** HTTP/1.1 as curl and browsers speak it over cleartext (the JDK client would otherwise try h2c). */
+  private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+    .connectTimeout(Duration.ofSeconds(2)).build();
 
   private final List<NodeProcess> nodes = new ArrayList<>();
   private Vertx vertx;

@@ -25,7 +25,8 @@ import java.util.concurrent.TimeUnit;
  */
 public final class NodeProcess {
 
-  private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+  private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+    .connectTimeout(Duration.ofSeconds(2)).build();
 
   public final String name;
   public final String host;

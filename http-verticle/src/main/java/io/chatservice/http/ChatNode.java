@@ -13,6 +13,7 @@ import picocli.CommandLine.Model.ArgSpec;
 import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.Option;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
@@ -29,6 +30,7 @@ public final class ChatNode implements Callable<Integer> {
 
   private static final Logger LOG = LoggerFactory.getLogger(ChatNode.class);
   static final String ENV_PREFIX = "CHAT_";
+  private static final int SHUTDOWN_SECONDS = 9;
 
   @Option(names = "--http-port", paramLabel = "<n>", defaultValue = "8080", description = "HTTP port (default: ${DEFAULT-VALUE}).")
   int httpPort;
@@ -81,6 +83,30 @@ public final class ChatNode implements Callable<Integer> {
   @Option(names = "--max-text-length", paramLabel = "<n>", defaultValue = "4000", description = "Longest message text in characters (default: ${DEFAULT-VALUE}).")
   int maxTextLength;
 
+  @Option(names = "--idle-timeout", paramLabel = "<seconds>", defaultValue = "300", description = "Close a connection that sent nothing for this long; 0 = never (default: ${DEFAULT-VALUE}).")
+  int idleTimeoutSeconds;
+
+  @Option(names = "--ping-interval", paramLabel = "<seconds>", defaultValue = "25", description = "WebSocket ping / SockJS heartbeat / SSE keep-alive interval (default: ${DEFAULT-VALUE}).")
+  int pingIntervalSeconds;
+
+  @Option(names = "--max-outbound-buffer", paramLabel = "<bytes>", defaultValue = "1048576", description = "Unsent bytes a connection may hold before it is cut off as a slow consumer (default: ${DEFAULT-VALUE}).")
+  int maxOutboundBytes;
+
+  @Option(names = "--max-frame-size", paramLabel = "<bytes>", defaultValue = "65536", description = "Largest inbound WebSocket/SockJS frame or body (default: ${DEFAULT-VALUE}).")
+  int maxFrameBytes;
+
+  @Option(names = "--send-rate", paramLabel = "<per-second>", defaultValue = "10", description = "Messages a user may send per second, on average, per node (default: ${DEFAULT-VALUE}).")
+  double sendRate;
+
+  @Option(names = "--send-burst", paramLabel = "<n>", defaultValue = "20", description = "Messages a user may send at once before --send-rate applies (default: ${DEFAULT-VALUE}).")
+  int sendBurst;
+
+  @Option(names = "--max-connections-per-user", paramLabel = "<n>", defaultValue = "20", description = "Open connections one user may hold on a node (default: ${DEFAULT-VALUE}).")
+  int maxConnectionsPerUser;
+
+  @Option(names = "--max-rooms-per-connection", paramLabel = "<n>", defaultValue = "100", description = "Rooms one connection may join (default: ${DEFAULT-VALUE}).")
+  int maxRoomsPerConnection;
+
   public static void main(String[] args) {
     System.exit(commandLine().execute(args));
   }
@@ -115,16 +141,24 @@ public final class ChatNode implements Callable<Integer> {
       return 2;
     }
     CountDownLatch stopped = new CountDownLatch(1);
-    Vertx vertx;
+    NodeDeployment.RunningNode node;
     try {
-      vertx = startNode(config).toCompletionStage().toCompletableFuture().get(120, TimeUnit.SECONDS);
+      node = startNode(config).toCompletionStage().toCompletableFuture().get(120, TimeUnit.SECONDS);
     } catch (Exception e) {
       Throwable cause = e.getCause() == null ? e : e.getCause();
       LOG.error("Node failed to start: {}", cause.toString());
       return 1;
     }
+    // SIGTERM: drain and leave within the 10 s a supervisor (Kubernetes' default grace is 30 s) allows.
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      vertx.close().toCompletionStage().toCompletableFuture().orTimeout(9, TimeUnit.SECONDS).exceptionally(x -> null).join();
+      long started = System.currentTimeMillis();
+      LOG.info("Shutting down");
+      node.stop().toCompletionStage().toCompletableFuture().orTimeout(SHUTDOWN_SECONDS, TimeUnit.SECONDS)
+        .exceptionally(slow -> {
+          LOG.warn("Shutdown did not finish in {} s: {}", SHUTDOWN_SECONDS, slow.toString());
+          return null;
+        }).join();
+      LOG.info("Stopped in {} ms", System.currentTimeMillis() - started);
       stopped.countDown();
     }, "chat-node-shutdown"));
     stopped.await();
@@ -132,12 +166,11 @@ public final class ChatNode implements Callable<Integer> {
   }
 
   /** A standalone or clustered Vert.x with the node deployed on it; closed again if deployment fails. */
-  static Future<Vertx> startNode(NodeConfig config) {
+  static Future<NodeDeployment.RunningNode> startNode(NodeConfig config) {
     Future<ClusterSetup.ClusteredVertx> started = config.cluster().enabled()
       ? ClusterSetup.start(config.cluster())
       : Future.succeededFuture(new ClusterSetup.ClusteredVertx(Vertx.vertx(), null));
     return started.compose(node -> NodeDeployment.deploy(node.vertx(), config, node.clusterManager())
-      .map(running -> node.vertx())
       .recover(failure -> node.vertx().close().transform(closed -> Future.failedFuture(failure))));
   }
 
@@ -154,9 +187,15 @@ public final class ChatNode implements Callable<Integer> {
     if (clusterPort < 1 || clusterPort > 65535 || eventBusPort < 0 || eventBusPort > 65535) {
       throw new IllegalArgumentException("--cluster-port must be 1..65535 and --eventbus-port 0..65535");
     }
+    if (idleTimeoutSeconds < 0 || pingIntervalSeconds < 1 || maxOutboundBytes < 1024 || maxFrameBytes < 1024
+      || sendRate <= 0 || sendBurst < 1 || maxConnectionsPerUser < 1 || maxRoomsPerConnection < 1) {
+      throw new IllegalArgumentException("limits must be positive (--idle-timeout may be 0; buffers and frames at least 1024 bytes)");
+    }
     List<String> members = clusterMembers == null ? List.of() : clusterMembers.stream().map(String::trim).filter(s -> !s.isEmpty()).toList();
     return new NodeConfig(
       new NodeConfig.HttpConfig(httpHost, httpPort, NodeConfig.HttpConfig.DEFAULT_MAX_BODY_BYTES),
+      new NodeConfig.LimitsConfig(Duration.ofSeconds(idleTimeoutSeconds), Duration.ofSeconds(pingIntervalSeconds),
+        maxOutboundBytes, maxFrameBytes, sendRate, sendBurst, maxConnectionsPerUser, maxRoomsPerConnection),
       new NodeConfig.ClusterConfig(cluster, clusterHost, clusterPort, members, Optional.ofNullable(blankToNull(k8sService)),
         Optional.ofNullable(blankToNull(eventBusHost)).orElse(clusterHost), eventBusPort,
         Optional.ofNullable(blankToNull(publicHost)).orElse(clusterHost)),

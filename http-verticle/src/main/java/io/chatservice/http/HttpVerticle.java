@@ -8,7 +8,13 @@ import io.chatservice.http.api.HttpErrors;
 import io.chatservice.http.api.Responses;
 import io.chatservice.http.api.RoomsApi;
 import io.chatservice.http.auth.TokenAuth;
+import io.chatservice.http.NodeConfig.LimitsConfig;
 import io.chatservice.http.bridge.SockJsBridge;
+import io.chatservice.http.connection.CloseReason;
+import io.chatservice.http.connection.ConnectionRegistry;
+import io.chatservice.http.connection.SendGate;
+import io.chatservice.http.socket.SocketEndpoint;
+import io.chatservice.http.sse.SseEndpoint;
 import io.chatservice.http.delivery.Feeds;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -19,13 +25,27 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
 import io.vertx.ext.web.handler.StaticHandler;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
-/** The edge: one port for the web client, the REST API, the SockJS bridge and health. */
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The edge: one port for the web client, the REST API, the SockJS bridge, the
+ * raw WebSocket, server-sent events and health.
+ */
 public final class HttpVerticle extends VerticleBase {
+
+  private static final Logger LOG = LoggerFactory.getLogger(HttpVerticle.class);
+  /** In-flight sends get this long to finish at shutdown; the whole stop stays well inside 10 s. */
+  private static final long DRAIN_MS = 3000;
 
   private final NodeConfig config;
   private final String jwtSecret;
   private HttpServer server;
+  private SendGate sends;
+  private ConnectionRegistry connections;
+  private boolean draining;
 
   public HttpVerticle(NodeConfig config, String jwtSecret) {
     this.config = config;
@@ -34,18 +54,24 @@ public final class HttpVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
+    LimitsConfig limits = config.limits();
     DomainClient domain = new DomainClient(vertx.eventBus());
     TokenAuth tokens = new TokenAuth(vertx, jwtSecret);
-    AccountsApi accounts = new AccountsApi(domain, tokens, config.guests());
-    RoomsApi rooms = new RoomsApi(domain);
     Feeds feeds = new Feeds(vertx, domain);
-    SockJsBridge bridge = new SockJsBridge(vertx, domain, feeds);
+    sends = new SendGate(vertx, domain, limits);
+    connections = new ConnectionRegistry(vertx, domain, limits);
+    AccountsApi accounts = new AccountsApi(domain, tokens, config.guests());
+    RoomsApi rooms = new RoomsApi(domain, sends);
+    SockJsBridge bridge = new SockJsBridge(vertx, domain, feeds, sends, connections, limits);
+    SocketEndpoint socket = new SocketEndpoint(vertx, domain, feeds, sends, connections, limits);
+    SseEndpoint sse = new SseEndpoint(vertx, domain, feeds, connections, limits);
 
     Router router = Router.router(vertx);
     BodyHandler body = BodyHandler.create(false).setBodyLimit(config.http().maxBodyBytes());
 
     router.get("/health/live").handler(ctx -> Responses.json(ctx, 200, Future.succeededFuture(new JsonObject().put("status", "UP"))));
     router.get("/health/ready").handler(ctx -> ready(ctx, domain));
+    router.route().handler(this::refuseWhileDraining);
 
     router.route("/api/*").handler(body);
     router.post("/api/register").handler(accounts::register);
@@ -62,16 +88,42 @@ public final class HttpVerticle extends VerticleBase {
     router.post("/api/rooms/:room/messages").handler(rooms::post);
     router.route("/api/*").handler(ctx -> HttpErrors.send(ctx, ChatError.NOT_FOUND, "No such API: " + ctx.request().path()));
 
-    router.route("/eventbus/*").handler(tokens.handler()).subRouter(bridge.router());
+    // SockJS's xhr transports post frames: bounded like any other frame.
+    router.route("/eventbus/*").handler(BodyHandler.create(false).setBodyLimit(limits.maxFrameBytes()))
+      .handler(tokens.handler()).subRouter(bridge.router());
+    router.get("/ws").handler(tokens.handler()).handler(socket::upgrade);
+    router.get("/sse").handler(tokens.handler()).handler(sse::stream);
 
     router.route().handler(StaticHandler.create("webroot").setCachingEnabled(false));
     router.route().failureHandler(HttpErrors::onFailure);
     router.errorHandler(405, HttpErrors::onFailure);
 
-    return vertx.createHttpServer(new HttpServerOptions().setHost(config.http().host()).setPort(config.http().port()))
+    return vertx.createHttpServer(new HttpServerOptions()
+        .setHost(config.http().host())
+        .setPort(config.http().port())
+        .setMaxWebSocketFrameSize(limits.maxFrameBytes())
+        .setMaxWebSocketMessageSize(limits.maxFrameBytes()))
       .requestHandler(router)
       .listen()
       .onSuccess(listening -> server = listening);
+  }
+
+  /**
+   * Graceful stop: not ready, no new requests or connections, sends under way
+   * finish, then every client is told to reconnect elsewhere (1012), in batches.
+   */
+  @Override
+  public Future<?> stop() {
+    draining = true;
+    long started = System.currentTimeMillis();
+    return sends.close()
+      .timeout(DRAIN_MS, TimeUnit.MILLISECONDS)
+      .recover(slow -> Future.succeededFuture())
+      .compose(v -> connections.closeAll(CloseReason.SHUTDOWN))
+      // Lets the close frames leave before the sockets go.
+      .compose(v -> vertx.timer(200))
+      .compose(v -> server.close())
+      .onComplete(done -> LOG.info("Edge stopped in {} ms", System.currentTimeMillis() - started));
   }
 
   /** The port really bound, for a node started on port 0. */
@@ -79,8 +131,21 @@ public final class HttpVerticle extends VerticleBase {
     return server.actualPort();
   }
 
-  /** Ready when the chat domain answers and its database does. */
-  private static void ready(RoutingContext ctx, DomainClient domain) {
+  private void refuseWhileDraining(RoutingContext ctx) {
+    if (draining) {
+      ctx.response().putHeader("Connection", "close");
+      HttpErrors.send(ctx, ChatError.UNAVAILABLE, "This node is shutting down; use another node");
+    } else {
+      ctx.next();
+    }
+  }
+
+  /** Ready when the chat domain answers and its database does, and not while shutting down. */
+  private void ready(RoutingContext ctx, DomainClient domain) {
+    if (draining) {
+      HttpErrors.send(ctx, ChatError.UNAVAILABLE, "Shutting down");
+      return;
+    }
     Responses.json(ctx, 200, domain.object(ChatAddresses.HEALTH, new JsonObject())
       .map(v -> new JsonObject().put("status", "UP"))
       .recover(failure -> Future.failedFuture(ChatError.UNAVAILABLE.exception("Not ready: " + failure.getMessage()))));

@@ -3,21 +3,59 @@ package io.chatservice.http;
 import io.chatservice.chat.ChatConfig;
 import io.chatservice.chat.persistence.DatabaseConfig;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 
 /** Everything a node is told at start, read once from the command line and environment. */
 public record NodeConfig(
   HttpConfig http,
+  LimitsConfig limits,
   ClusterConfig cluster,
   DatabaseConfig database,
   Optional<String> jwtSecret,
   boolean guests,
   ChatConfig chat) {
 
+  public NodeConfig withHttp(HttpConfig value) {
+    return new NodeConfig(value, limits, cluster, database, jwtSecret, guests, chat);
+  }
+
+  public NodeConfig withLimits(LimitsConfig value) {
+    return new NodeConfig(http, value, cluster, database, jwtSecret, guests, chat);
+  }
+
+  public NodeConfig withCluster(ClusterConfig value) {
+    return new NodeConfig(http, limits, value, database, jwtSecret, guests, chat);
+  }
+
+  public NodeConfig withJwtSecret(String value) {
+    return new NodeConfig(http, limits, cluster, database, Optional.of(value), guests, chat);
+  }
+
   public record HttpConfig(String host, int port, int maxBodyBytes) {
     public static final int DEFAULT_PORT = 8080;
     public static final int DEFAULT_MAX_BODY_BYTES = 256 * 1024;
+  }
+
+  /** What one client may do and cost: every limit of the edge, in one place. */
+  public record LimitsConfig(
+    Duration idleTimeout,
+    Duration pingInterval,
+    int maxOutboundBytes,
+    int maxFrameBytes,
+    double sendRatePerSecond,
+    int sendBurst,
+    int maxConnectionsPerUser,
+    int maxRoomsPerConnection) {
+
+    public static LimitsConfig defaults() {
+      return new LimitsConfig(Duration.ofMinutes(5), Duration.ofSeconds(25), 1024 * 1024, 64 * 1024, 10, 20, 20, 100);
+    }
+
+    public boolean idleTimeoutEnabled() {
+      return !idleTimeout.isZero();
+    }
   }
 
   /**

@@ -11,7 +11,6 @@ import io.chatservice.chat.presence.Presence;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
-import io.vertx.sqlclient.Pool;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -29,7 +28,15 @@ public final class NodeDeployment {
   private static final String JWT_SECRET_SETTING = "jwt_secret";
 
   /** The running node: where it listens and what to close. */
-  public record RunningNode(int httpPort, Pool pool) {
+  public record RunningNode(Vertx vertx, int httpPort, String edgeDeploymentId) {
+
+    /**
+     * Stops the edge first (it drains sends and tells clients to reconnect
+     * elsewhere), then the domain, then leaves the cluster.
+     */
+    public Future<Void> stop() {
+      return vertx.undeploy(edgeDeploymentId).eventually(vertx::close);
+    }
   }
 
   private NodeDeployment() {
@@ -45,16 +52,14 @@ public final class NodeDeployment {
         .compose(id -> vertx.deployVerticle(new PresenceVerticle(presence)))
         .compose(id -> {
           HttpVerticle http = new HttpVerticle(config, secret);
-          return vertx.deployVerticle(http).map(deployed -> http.actualPort());
+          return vertx.deployVerticle(http).map(deploymentId -> new RunningNode(vertx, http.actualPort(), deploymentId));
         }))
-      .map(port -> {
-        LOG.info("Chat node listening on http://{}:{}/ (database {})", config.http().host(), port, config.database().describe());
-        return new RunningNode(port, pool);
-      }));
+      .onSuccess(node -> LOG.info("Chat node listening on http://{}:{}/ (database {}{})", config.http().host(),
+        node.httpPort(), config.database().describe(), cluster == null ? "" : ", clustered")));
   }
 
   /** The configured secret, or the one every node sharing this database agrees on. */
-  private static Future<String> jwtSecret(Pool pool, NodeConfig config) {
+  private static Future<String> jwtSecret(io.vertx.sqlclient.Pool pool, NodeConfig config) {
     if (config.jwtSecret().isPresent()) {
       return Future.succeededFuture(config.jwtSecret().get());
     }

@@ -103,8 +103,7 @@ class TokenAuthTest {
   /** A node whose secret the test knows, as --jwt-secret would give it. */
   private static Future<TestNode> startWithSecret(Vertx vertx) {
     NodeConfig defaults = TestNode.config(TestDatabases.h2(), false, TextRules.DEFAULT_MAX);
-    return TestNode.start(vertx, new NodeConfig(defaults.http(), defaults.cluster(), defaults.database(),
-      Optional.of(SECRET), defaults.guests(), defaults.chat()));
+    return TestNode.start(vertx, defaults.withJwtSecret(SECRET));
   }
 
   /** GET /api/me with the token as a Bearer header, a ?token= parameter and a cookie; one checkpoint each. */

@@ -4,6 +4,7 @@ import io.chatservice.chat.api.ChatAddresses;
 import io.chatservice.chat.api.ChatError;
 import io.chatservice.chat.api.ChatMessage;
 import io.chatservice.http.auth.TokenAuth;
+import io.chatservice.http.connection.SendGate;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 
@@ -14,9 +15,11 @@ public final class RoomsApi {
   static final int MAX_LIMIT = 200;
 
   private final DomainClient domain;
+  private final SendGate sends;
 
-  public RoomsApi(DomainClient domain) {
+  public RoomsApi(DomainClient domain, SendGate sends) {
     this.domain = domain;
+    this.sends = sends;
   }
 
   public void list(RoutingContext ctx) {
@@ -51,7 +54,7 @@ public final class RoomsApi {
     String from = TokenAuth.username(ctx);
     JsonObject body = new JsonObject().put("room", ctx.pathParam("room")).put("text", text);
     // The receipt and what was sent make the whole stored message: no second trip to read it back.
-    Responses.json(ctx, 201, domain.send(from, body).map(receipt -> new ChatMessage(receipt.getLong("id"),
+    Responses.json(ctx, 201, sends.send(from, body).map(receipt -> new ChatMessage(receipt.getLong("id"),
       receipt.getString("room"), receipt.getLong("seq"), from, (String) text, receipt.getLong("ts")).toJson()));
   }
 

@@ -3,7 +3,12 @@ package io.chatservice.http.bridge;
 import io.chatservice.chat.api.ChatAddresses;
 import io.chatservice.chat.api.ChatError;
 import io.chatservice.chat.api.ChatException;
+import io.chatservice.http.NodeConfig.LimitsConfig;
 import io.chatservice.http.api.DomainClient;
+import io.chatservice.http.connection.ClientConnection;
+import io.chatservice.http.connection.CloseReason;
+import io.chatservice.http.connection.OutboundBudget;
+import io.chatservice.http.connection.SendGate;
 import io.chatservice.http.delivery.Feeds;
 import io.chatservice.http.delivery.RoomSubscription;
 import io.chatservice.http.delivery.Subscriber;
@@ -22,9 +27,8 @@ import java.util.Map;
  * from the client; rec and err from the server. The socket never registers
  * anything on the event bus itself: it joins this node's shared feeds.
  */
-final class BridgeConnection {
+final class BridgeConnection implements ClientConnection {
 
-  static final int MAX_REGISTRATIONS = 100;
   /** vertx-eventbus.js reply addresses are UUIDs; anything much longer is abuse. */
   private static final int MAX_REPLY_ADDRESS = 64;
 
@@ -33,30 +37,44 @@ final class BridgeConnection {
   private final String id;
   private final DomainClient domain;
   private final Feeds feeds;
+  private final SendGate sends;
+  private final OutboundBudget budget;
+  private final int maxRegistrations;
   /** address -> the RoomSubscription or Subscriber standing for it. */
   private final Map<String, Object> registrations = new HashMap<>();
   private final Subscriber direct;
   private long lastSeen = System.currentTimeMillis();
   private boolean closed;
 
-  BridgeConnection(SockJSSocket socket, String user, String id, DomainClient domain, Feeds feeds) {
+  BridgeConnection(SockJSSocket socket, String user, String id, DomainClient domain, Feeds feeds, SendGate sends, LimitsConfig limits) {
     this.socket = socket;
     this.user = user;
     this.id = id;
     this.domain = domain;
     this.feeds = feeds;
+    this.sends = sends;
+    this.budget = new OutboundBudget(limits.maxOutboundBytes());
+    this.maxRegistrations = limits.maxRoomsPerConnection();
     this.direct = delivery -> write(delivery.bridgeFrame());
   }
 
-  String user() {
+  @Override
+  public String user() {
     return user;
   }
 
-  String id() {
+  @Override
+  public String id() {
     return id;
   }
 
-  long lastSeen() {
+  @Override
+  public String transport() {
+    return "sockjs";
+  }
+
+  @Override
+  public long lastActive() {
     return lastSeen;
   }
 
@@ -102,7 +120,7 @@ final class BridgeConnection {
       return;
     }
     String replyAddress = (String) replyTo;
-    domain.send(user, frame.getValue("body")).onComplete(done -> {
+    sends.send(user, frame.getValue("body")).onComplete(done -> {
       if (replyAddress == null) {
         return;
       }
@@ -119,7 +137,7 @@ final class BridgeConnection {
       replyError("address_already_registered");
       return;
     }
-    if (registrations.size() >= MAX_REGISTRATIONS) {
+    if (registrations.size() >= maxRegistrations) {
       replyError("max_handlers_reached");
       return;
     }
@@ -186,12 +204,17 @@ final class BridgeConnection {
     }
   }
 
-  void closeSocket() {
-    socket.close();
+  /** SockJS carries the code and reason in its close frame, c[code,"reason"]. */
+  @Override
+  public void close(CloseReason reason) {
+    if (!closed) {
+      leaveAll();
+      socket.close(reason.code, reason.text());
+    }
   }
 
   /** Leaves every feed; called once, when the socket closes. */
-  void close() {
+  void leaveAll() {
     closed = true;
     registrations.forEach(this::release);
     registrations.clear();
@@ -212,8 +235,8 @@ final class BridgeConnection {
   }
 
   private void write(String frame) {
-    if (!closed) {
-      socket.write(frame);
+    if (!closed && !budget.write(frame.length(), () -> socket.write(frame))) {
+      close(CloseReason.SLOW_CONSUMER);
     }
   }
 }

@@ -1,10 +1,12 @@
 package io.chatservice.http.bridge;
 
-import io.chatservice.chat.api.ChatAddresses;
+import io.chatservice.http.NodeConfig.LimitsConfig;
 import io.chatservice.http.api.DomainClient;
+import io.chatservice.http.connection.CloseReason;
+import io.chatservice.http.connection.ConnectionRegistry;
+import io.chatservice.http.connection.SendGate;
 import io.chatservice.http.delivery.Feeds;
 import io.vertx.core.Vertx;
-import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.handler.sockjs.SockJSHandler;
 import io.vertx.ext.web.handler.sockjs.SockJSHandlerOptions;
@@ -29,17 +31,25 @@ public final class SockJsBridge {
   private final Vertx vertx;
   private final DomainClient domain;
   private final Feeds feeds;
+  private final SendGate sends;
+  private final ConnectionRegistry registry;
+  private final LimitsConfig limits;
   private final Set<BridgeConnection> connections = new HashSet<>();
 
-  public SockJsBridge(Vertx vertx, DomainClient domain, Feeds feeds) {
+  public SockJsBridge(Vertx vertx, DomainClient domain, Feeds feeds, SendGate sends, ConnectionRegistry registry, LimitsConfig limits) {
     this.vertx = vertx;
     this.domain = domain;
     this.feeds = feeds;
+    this.sends = sends;
+    this.registry = registry;
+    this.limits = limits;
   }
 
   public Router router() {
     vertx.setPeriodic(PING_TIMEOUT_MS / 3, id -> closeSilentSockets());
-    return SockJSHandler.create(vertx, new SockJSHandlerOptions().setRegisterWriteHandler(false))
+    return SockJSHandler.create(vertx, new SockJSHandlerOptions()
+        .setRegisterWriteHandler(false)
+        .setHeartbeatInterval(limits.pingInterval().toMillis()))
       .socketHandler(this::onSocket);
   }
 
@@ -49,28 +59,22 @@ public final class SockJsBridge {
       return;
     }
     BridgeConnection connection = new BridgeConnection(socket, socket.webUser().subject(),
-      UUID.randomUUID().toString(), domain, feeds);
-    connections.add(connection);
-    domain.notify(ChatAddresses.PRESENCE_CONNECT, presence(connection));
-    socket.handler(connection::onFrame);
+      UUID.randomUUID().toString(), domain, feeds, sends, limits);
     socket.closeHandler(v -> {
-      if (connections.remove(connection)) {
-        connection.close();
-        domain.notify(ChatAddresses.PRESENCE_DISCONNECT, presence(connection));
-      }
+      connections.remove(connection);
+      connection.leaveAll();
+      registry.closed(connection);
     });
+    if (!registry.opened(connection)) {
+      connection.close(CloseReason.TOO_MANY_CONNECTIONS);
+      return;
+    }
+    connections.add(connection);
+    socket.handler(connection::onFrame);
   }
 
   private void closeSilentSockets() {
     long cutoff = System.currentTimeMillis() - PING_TIMEOUT_MS;
-    connections.stream().filter(c -> c.lastSeen() < cutoff).toList().forEach(BridgeConnection::closeSocket);
-  }
-
-  public int connectionCount() {
-    return connections.size();
-  }
-
-  private static JsonObject presence(BridgeConnection connection) {
-    return new JsonObject().put("user", connection.user()).put("connection", connection.id());
+    connections.stream().filter(c -> c.lastActive() < cutoff).toList().forEach(c -> c.close(CloseReason.PING_TIMEOUT));
   }
 }

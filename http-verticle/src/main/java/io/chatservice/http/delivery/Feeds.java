@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.LongConsumer;
 
 /**
  * This node's feeds: at most one event-bus consumer per room, per user
@@ -35,6 +36,11 @@ public final class Feeds {
    * {@code after}, stored messages after that seq come first.
    */
   public Future<RoomSubscription> room(String room, Long after, Subscriber subscriber) {
+    return room(room, after, subscriber, lastSeq -> { });
+  }
+
+  /** As above; {@code caughtUp} gets the last seq sent once the replay is done, before the first live message. */
+  public Future<RoomSubscription> room(String room, Long after, Subscriber subscriber, LongConsumer caughtUp) {
     RoomFeed feed = rooms.get(room);
     if (feed == null) {
       RoomFeed opened = new RoomFeed(vertx, domain, room);
@@ -46,7 +52,7 @@ public final class Feeds {
     RoomSubscription subscription = new RoomSubscription(feed, subscriber);
     feed.add(subscription);
     return feed.ready()
-      .compose(v -> subscription.start(after))
+      .compose(v -> subscription.start(after, caughtUp))
       .map(subscription)
       .onFailure(e -> leave(subscription));
   }

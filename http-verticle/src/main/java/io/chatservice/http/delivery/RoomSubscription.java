@@ -6,6 +6,7 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
 import java.util.ArrayDeque;
+import java.util.function.LongConsumer;
 
 /**
  * One client's view of a room: optionally stored messages after the seq it
@@ -45,28 +46,33 @@ public final class RoomSubscription {
    * first live message after subscribing; with it, first replays what is
    * stored after that seq. Completes once caught up.
    */
-  Future<Void> start(Long after) {
+  Future<Void> start(Long after, LongConsumer caughtUp) {
     long liveFrom = waiting.isEmpty() ? feed.released() : waiting.peek().seq() - 1;
     lastSent = after == null ? liveFrom : after;
     if (lastSent >= liveFrom) {
-      catchingUp = false;
-      flushWaiting();
+      goLive(caughtUp);
       return Future.succeededFuture();
     }
-    return catchUp();
+    return catchUp(caughtUp);
   }
 
-  private Future<Void> catchUp() {
+  /** Tells the subscriber it has caught up before any live message, then releases those that waited. */
+  private void goLive(LongConsumer caughtUp) {
+    caughtUp.accept(lastSent);
+    catchingUp = false;
+    flushWaiting();
+  }
+
+  private Future<Void> catchUp(LongConsumer caughtUp) {
     return feed.read(lastSent, RoomFeed.PAGE).compose(page -> {
       if (closed) {
         return Future.succeededFuture();
       }
       send(page);
       if (page.size() == RoomFeed.PAGE) {
-        return catchUp();
+        return catchUp(caughtUp);
       }
-      catchingUp = false;
-      flushWaiting();
+      goLive(caughtUp);
       return Future.succeededFuture();
     });
   }

@@ -62,7 +62,9 @@ public final class NodeProcess {
         "-jar", jar.toAbsolutePath().toString(),
         "--cluster", "--cluster-host", host, "--cluster-members", String.join(",", members),
         "--http-host", host, "--http-port", String.valueOf(port),
-        "--db-url", database.url(), "--db-user", database.user(), "--db-pool-size", "4"));
+        "--db-url", database.url(), "--db-user", database.user(), "--db-pool-size", "4",
+        // The scenario posts 20 messages a second per sender: above the default per-user rate.
+        "--send-rate", "1000", "--send-burst", "1000"));
       if (!database.password().isEmpty()) {
         command.addAll(List.of("--db-password", database.password()));
       }

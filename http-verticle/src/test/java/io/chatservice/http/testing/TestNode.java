@@ -23,6 +23,12 @@ public final class TestNode {
   /** The lowest bcrypt cost: tests register many users and do not need slow hashing. */
   private static final int TEST_BCRYPT_COST = 4;
 
+  /** The shipped limits, but rate and connections high enough for tests that are not about them. */
+  public static final NodeConfig.LimitsConfig GENEROUS_LIMITS = new NodeConfig.LimitsConfig(
+    NodeConfig.LimitsConfig.defaults().idleTimeout(), NodeConfig.LimitsConfig.defaults().pingInterval(),
+    NodeConfig.LimitsConfig.defaults().maxOutboundBytes(), NodeConfig.LimitsConfig.defaults().maxFrameBytes(),
+    1_000_000, 1_000_000, 100_000, NodeConfig.LimitsConfig.defaults().maxRoomsPerConnection());
+
   public final Vertx vertx;
   public final int port;
   public final WebClient client;
@@ -46,6 +52,7 @@ public final class TestNode {
   public static NodeConfig config(DatabaseConfig database, boolean guests, int maxTextLength) {
     return new NodeConfig(
       new NodeConfig.HttpConfig("127.0.0.1", 0, NodeConfig.HttpConfig.DEFAULT_MAX_BODY_BYTES),
+      GENEROUS_LIMITS,
       NodeConfig.ClusterConfig.standalone(),
       database,
       Optional.empty(),
@@ -63,9 +70,9 @@ public final class TestNode {
 
   /** A node on its own clustered Vert.x, its Hazelcast member bound to {@code host} (a 127.0.0.x address). */
   public static Future<TestNode> startClustered(String host, List<String> members, DatabaseConfig database) {
-    NodeConfig base = config(database, false, TextRules.DEFAULT_MAX);
-    NodeConfig config = new NodeConfig(new NodeConfig.HttpConfig(host, 0, NodeConfig.HttpConfig.DEFAULT_MAX_BODY_BYTES),
-      NodeConfig.ClusterConfig.loopback(host, members), database, base.jwtSecret(), false, base.chat());
+    NodeConfig config = config(database, false, TextRules.DEFAULT_MAX)
+      .withHttp(new NodeConfig.HttpConfig(host, 0, NodeConfig.HttpConfig.DEFAULT_MAX_BODY_BYTES))
+      .withCluster(NodeConfig.ClusterConfig.loopback(host, members));
     return ClusterSetup.start(config.cluster()).compose(clustered -> NodeDeployment.deploy(clustered.vertx(), config, clustered.clusterManager())
       .map(running -> new TestNode(clustered.vertx(), running.httpPort(), host, clustered.clusterManager())));
   }

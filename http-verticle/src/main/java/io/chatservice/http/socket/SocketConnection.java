@@ -1,0 +1,249 @@
+package io.chatservice.http.socket;
+
+import io.chatservice.chat.api.ChatAddresses;
+import io.chatservice.chat.api.ChatError;
+import io.chatservice.chat.api.ChatException;
+import io.chatservice.http.NodeConfig.LimitsConfig;
+import io.chatservice.http.api.DomainClient;
+import io.chatservice.http.connection.ClientConnection;
+import io.chatservice.http.connection.CloseReason;
+import io.chatservice.http.connection.ConnectionRegistry;
+import io.chatservice.http.connection.OutboundBudget;
+import io.chatservice.http.connection.SendGate;
+import io.chatservice.http.delivery.Delivery;
+import io.chatservice.http.delivery.Feeds;
+import io.chatservice.http.delivery.RoomSubscription;
+import io.chatservice.http.delivery.Subscriber;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.ServerWebSocket;
+import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.JsonObject;
+
+import java.util.HashMap;
+import java.util.Map;
+import java.util.UUID;
+
+/**
+ * One raw WebSocket at /ws speaking the contract's JSON frames: join (with
+ * replay after a seq), leave and send in; joined, message, ack, presence and
+ * error out. A bad frame gets an error frame and the socket stays open.
+ */
+final class SocketConnection implements ClientConnection {
+
+  private static final String MESSAGE = "message";
+  private static final String PRESENCE = "presence";
+
+  private final ServerWebSocket socket;
+  private final String user;
+  private final String id = UUID.randomUUID().toString();
+  private final Vertx vertx;
+  private final DomainClient domain;
+  private final Feeds feeds;
+  private final SendGate sends;
+  private final ConnectionRegistry registry;
+  private final LimitsConfig limits;
+  private final OutboundBudget budget;
+  /** room -> its subscription; null while the join is being checked. */
+  private final Map<String, RoomSubscription> rooms = new HashMap<>();
+  private final Subscriber events = this::deliverEvent;
+  private long lastActive = System.currentTimeMillis();
+  private long lastHeard = lastActive;
+  private long pingTimer = -1;
+  private boolean closed;
+
+  SocketConnection(ServerWebSocket socket, String user, Vertx vertx, DomainClient domain, Feeds feeds,
+                   SendGate sends, ConnectionRegistry registry, LimitsConfig limits) {
+    this.socket = socket;
+    this.user = user;
+    this.vertx = vertx;
+    this.domain = domain;
+    this.feeds = feeds;
+    this.sends = sends;
+    this.registry = registry;
+    this.limits = limits;
+    this.budget = new OutboundBudget(limits.maxOutboundBytes());
+  }
+
+  /** Wires the socket up; a user over the connection limit is closed at once with the reason. */
+  void start() {
+    socket.closeHandler(v -> onClosed());
+    socket.exceptionHandler(e -> socket.close());
+    if (!registry.opened(this)) {
+      close(CloseReason.TOO_MANY_CONNECTIONS);
+      return;
+    }
+    socket.textMessageHandler(this::onText);
+    socket.binaryMessageHandler(b -> {
+      lastActive = lastHeard = System.currentTimeMillis();
+      error(null, ChatError.MALFORMED_BODY.exception("Frames are JSON text, not binary"));
+    });
+    socket.pongHandler(pong -> lastHeard = System.currentTimeMillis());
+    long interval = limits.pingInterval().toMillis();
+    pingTimer = vertx.setPeriodic(interval, t -> ping(interval));
+    feeds.direct(ChatAddresses.PRESENCE, events);
+    feeds.direct(ChatAddresses.user(user), events);
+  }
+
+  /** A peer that answers neither pings nor anything else for two intervals is gone. */
+  private void ping(long interval) {
+    if (System.currentTimeMillis() - lastHeard > 2 * interval) {
+      close(CloseReason.PING_TIMEOUT);
+    } else {
+      socket.writePing(Buffer.buffer());
+    }
+  }
+
+  private void onText(String text) {
+    lastActive = lastHeard = System.currentTimeMillis();
+    JsonObject frame;
+    try {
+      frame = new JsonObject(text);
+    } catch (DecodeException | ClassCastException e) {
+      error(null, ChatError.MALFORMED_BODY.exception("A frame is a JSON object with a \"type\""));
+      return;
+    }
+    Object ref = frame.getValue("ref");
+    Object type = frame.getValue("type");
+    if (!(type instanceof String)) {
+      error(ref, ChatError.MALFORMED_BODY.exception("Missing \"type\": join, leave or send"));
+      return;
+    }
+    switch ((String) type) {
+      case "join" -> join(frame, ref);
+      case "leave" -> leave(frame, ref);
+      case "send" -> send(frame, ref);
+      default -> error(ref, ChatError.MALFORMED_BODY.exception("Unknown type '" + type + "': join, leave or send"));
+    }
+  }
+
+  private void join(JsonObject frame, Object ref) {
+    String room = roomOf(frame);
+    Object afterValue = frame.getValue("after");
+    if (room == null) {
+      error(ref, ChatError.INVALID_ROOM.exception("Field 'room' must be a string"));
+      return;
+    }
+    if (afterValue != null && !(afterValue instanceof Number n && n.longValue() >= 0 && n.doubleValue() == n.longValue())) {
+      error(ref, ChatError.INVALID_PARAMETER.exception("Field 'after' must be a whole number >= 0"));
+      return;
+    }
+    if (rooms.containsKey(room)) {
+      error(ref, ChatError.INVALID_ROOM.exception("Already joined " + room));
+      return;
+    }
+    if (rooms.size() >= limits.maxRoomsPerConnection()) {
+      error(ref, ChatError.RATE_LIMITED.exception("At most " + limits.maxRoomsPerConnection() + " rooms per connection"));
+      return;
+    }
+    Long after = afterValue == null ? null : ((Number) afterValue).longValue();
+    rooms.put(room, null);
+    domain.object(ChatAddresses.ROOM_ACCESS, new JsonObject().put("user", user).put("room", room))
+      .compose(allowed -> feeds.room(room, after, delivery -> write(delivery.socketFrame(MESSAGE)),
+        lastSeq -> write(new JsonObject().put("type", "joined").put("room", room).put("lastSeq", lastSeq).encode())))
+      .onComplete(done -> {
+        if (done.failed()) {
+          rooms.remove(room);
+          error(ref, ChatError.of(done.cause()));
+        } else if (closed || !rooms.containsKey(room)) {
+          feeds.leave(done.result());
+        } else {
+          rooms.put(room, done.result());
+        }
+      });
+  }
+
+  private void leave(JsonObject frame, Object ref) {
+    String room = roomOf(frame);
+    if (room == null || !rooms.containsKey(room)) {
+      error(ref, ChatError.NOT_FOUND.exception("Not joined to " + room));
+      return;
+    }
+    RoomSubscription subscription = rooms.remove(room);
+    if (subscription != null) {
+      feeds.leave(subscription);
+    }
+  }
+
+  private void send(JsonObject frame, Object ref) {
+    JsonObject body = new JsonObject().put("room", frame.getValue("room")).put("text", frame.getValue("text"));
+    sends.send(user, body).onComplete(done -> {
+      if (done.failed()) {
+        error(ref, ChatError.of(done.cause()));
+      } else {
+        write(new JsonObject().put("type", "ack").put("ref", ref)
+          .put("id", done.result().getLong("id")).put("seq", done.result().getLong("seq")).encode());
+      }
+    });
+  }
+
+  /** Presence changes and the user's own events; user events carry their own type (e.g. "dm"). */
+  private void deliverEvent(Delivery delivery) {
+    String type = delivery.body().getString("type");
+    write(delivery.socketFrame(type != null && !ChatAddresses.PRESENCE.equals(delivery.address()) ? type : PRESENCE));
+  }
+
+  private void error(Object ref, ChatException reason) {
+    JsonObject frame = new JsonObject().put("type", "error");
+    if (ref != null) {
+      frame.put("ref", ref);
+    }
+    write(frame.put("code", reason.error().status).put("error", reason.error().code).put("message", reason.getMessage()).encode());
+  }
+
+  private void write(String frame) {
+    if (!closed && !budget.write(frame.length(), () -> socket.writeTextMessage(frame))) {
+      close(CloseReason.SLOW_CONSUMER);
+    }
+  }
+
+  private static String roomOf(JsonObject frame) {
+    return frame.getValue("room") instanceof String room ? room : null;
+  }
+
+  @Override
+  public void close(CloseReason reason) {
+    if (!closed) {
+      onClosed();
+      socket.close(reason.code, reason.text());
+    }
+  }
+
+  private void onClosed() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    vertx.cancelTimer(pingTimer);
+    rooms.values().forEach(subscription -> {
+      if (subscription != null) {
+        feeds.leave(subscription);
+      }
+    });
+    rooms.clear();
+    feeds.leave(ChatAddresses.PRESENCE, events);
+    feeds.leave(ChatAddresses.user(user), events);
+    registry.closed(this);
+  }
+
+  @Override
+  public String id() {
+    return id;
+  }
+
+  @Override
+  public String user() {
+    return user;
+  }
+
+  @Override
+  public String transport() {
+    return "websocket";
+  }
+
+  @Override
+  public long lastActive() {
+    return lastActive;
+  }
+}

@@ -1,0 +1,115 @@
+package io.chatservice.http.sse;
+
+import io.chatservice.http.NodeConfig.LimitsConfig;
+import io.chatservice.http.connection.ClientConnection;
+import io.chatservice.http.connection.CloseReason;
+import io.chatservice.http.connection.ConnectionRegistry;
+import io.chatservice.http.connection.OutboundBudget;
+import io.chatservice.http.delivery.Feeds;
+import io.chatservice.http.delivery.RoomSubscription;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.json.JsonObject;
+
+import java.util.UUID;
+
+/** One event stream: a room's messages as {@code event: message}, {@code id: <seq>}, and keep-alive comments. */
+final class SseConnection implements ClientConnection {
+
+  private final HttpServerResponse response;
+  private final String user;
+  private final String id = UUID.randomUUID().toString();
+  private final Vertx vertx;
+  private final Feeds feeds;
+  private final ConnectionRegistry registry;
+  private final LimitsConfig limits;
+  private final OutboundBudget budget;
+  private RoomSubscription subscription;
+  private long keepAliveTimer = -1;
+  private boolean closed;
+
+  SseConnection(HttpServerResponse response, String user, Vertx vertx, Feeds feeds, ConnectionRegistry registry, LimitsConfig limits) {
+    this.response = response;
+    this.user = user;
+    this.vertx = vertx;
+    this.feeds = feeds;
+    this.registry = registry;
+    this.limits = limits;
+    this.budget = new OutboundBudget(limits.maxOutboundBytes());
+  }
+
+  void start(String room, Long after) {
+    response.closeHandler(v -> onClosed());
+    if (!registry.opened(this)) {
+      close(CloseReason.TOO_MANY_CONNECTIONS);
+      return;
+    }
+    // Tells EventSource how soon to reconnect; the comment flushes the headers at once.
+    write("retry: 2000\n: connected\n\n");
+    keepAliveTimer = vertx.setPeriodic(limits.pingInterval().toMillis(), t -> write(": keep-alive\n\n"));
+    feeds.room(room, after, delivery -> write(delivery.sseEvent())).onComplete(done -> {
+      if (done.failed()) {
+        close(CloseReason.SHUTDOWN);
+      } else if (closed) {
+        feeds.leave(done.result());
+      } else {
+        subscription = done.result();
+      }
+    });
+  }
+
+  private void write(String chunk) {
+    if (!closed && !budget.write(chunk.length(), () -> response.write(chunk))) {
+      close(CloseReason.SLOW_CONSUMER);
+    }
+  }
+
+  /** SSE has no close frame: a last "close" event says why, then the stream ends. */
+  @Override
+  public void close(CloseReason reason) {
+    if (closed) {
+      return;
+    }
+    onClosed();
+    if (reason == CloseReason.SLOW_CONSUMER) {
+      // Its buffer is full, so nothing more would arrive: drop the connection.
+      response.reset();
+      return;
+    }
+    response.end("event: close\ndata: " + new JsonObject().put("code", reason.code).put("error", reason.error)
+      .put("message", reason.advice).encode() + "\n\n");
+  }
+
+  private void onClosed() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    vertx.cancelTimer(keepAliveTimer);
+    if (subscription != null) {
+      feeds.leave(subscription);
+    }
+    registry.closed(this);
+  }
+
+  @Override
+  public String id() {
+    return id;
+  }
+
+  @Override
+  public String user() {
+    return user;
+  }
+
+  @Override
+  public String transport() {
+    return "sse";
+  }
+
+  /** Receive-only: an event stream is never idle on the client's side. */
+  @Override
+  public long lastActive() {
+    return Long.MAX_VALUE;
+  }
+}

@@ -31,6 +31,7 @@ public final class ChatNode implements Callable<Integer> {
   private static final Logger LOG = LoggerFactory.getLogger(ChatNode.class);
   static final String ENV_PREFIX = "CHAT_";
   private static final int SHUTDOWN_SECONDS = 9;
+  private static final int EDGE_STOP_SECONDS = 5;
 
   @Option(names = "--http-port", paramLabel = "<n>", defaultValue = "8080", description = "HTTP port (default: ${DEFAULT-VALUE}).")
   int httpPort;
@@ -140,7 +141,6 @@ public final class ChatNode implements Callable<Integer> {
       System.err.println("chat-node: " + e.getMessage() + " (see --help)");
       return 2;
     }
-    CountDownLatch stopped = new CountDownLatch(1);
     NodeDeployment.RunningNode node;
     try {
       node = startNode(config).toCompletionStage().toCompletableFuture().get(120, TimeUnit.SECONDS);
@@ -149,20 +149,32 @@ public final class ChatNode implements Callable<Integer> {
       LOG.error("Node failed to start: {}", cause.toString());
       return 1;
     }
-    // SIGTERM: drain and leave within the 10 s a supervisor (Kubernetes' default grace is 30 s) allows.
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      long started = System.currentTimeMillis();
-      LOG.info("Shutting down");
-      node.stop().toCompletionStage().toCompletableFuture().orTimeout(SHUTDOWN_SECONDS, TimeUnit.SECONDS)
-        .exceptionally(slow -> {
-          LOG.warn("Shutdown did not finish in {} s: {}", SHUTDOWN_SECONDS, slow.toString());
-          return null;
-        }).join();
-      LOG.info("Stopped in {} ms", System.currentTimeMillis() - started);
-      stopped.countDown();
-    }, "chat-node-shutdown"));
-    stopped.await();
+    // SIGTERM: drain and leave within 10 s. The JVM exits when this hook returns.
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> stop(node), "chat-node-shutdown"));
+    new CountDownLatch(1).await();
     return 0;
+  }
+
+  /**
+   * The edge first (drains sends, tells clients to reconnect elsewhere), then
+   * Vert.x with the domain and the cluster membership. Waited for from this
+   * thread: a close completing on Vert.x's own, stopping, event loop could
+   * never be observed there.
+   */
+  private static void stop(NodeDeployment.RunningNode node) {
+    long started = System.currentTimeMillis();
+    LOG.info("Shutting down");
+    await(node.vertx().undeploy(node.edgeDeploymentId()), EDGE_STOP_SECONDS, "edge");
+    await(node.vertx().close(), SHUTDOWN_SECONDS - EDGE_STOP_SECONDS, "cluster and domain");
+    LOG.info("Stopped in {} ms", System.currentTimeMillis() - started);
+  }
+
+  private static void await(Future<?> step, int seconds, String what) {
+    try {
+      step.toCompletionStage().toCompletableFuture().get(seconds, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      LOG.warn("Stopping the {} did not finish cleanly: {}", what, e.toString());
+    }
   }
 
   /** A standalone or clustered Vert.x with the node deployed on it; closed again if deployment fails. */

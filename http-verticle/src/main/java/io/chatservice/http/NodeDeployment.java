@@ -29,14 +29,6 @@ public final class NodeDeployment {
 
   /** The running node: where it listens and what to close. */
   public record RunningNode(Vertx vertx, int httpPort, String edgeDeploymentId) {
-
-    /**
-     * Stops the edge first (it drains sends and tells clients to reconnect
-     * elsewhere), then the domain, then leaves the cluster.
-     */
-    public Future<Void> stop() {
-      return vertx.undeploy(edgeDeploymentId).eventually(vertx::close);
-    }
   }
 
   private NodeDeployment() {

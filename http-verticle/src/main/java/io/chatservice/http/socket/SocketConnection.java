@@ -14,7 +14,7 @@ import io.chatservice.http.delivery.Delivery;
 import io.chatservice.http.delivery.Feeds;
 import io.chatservice.http.delivery.RoomSubscription;
 import io.chatservice.http.delivery.Subscriber;
-import io.vertx.core.Future;
+import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.ServerWebSocket;
@@ -34,6 +34,7 @@ final class SocketConnection implements ClientConnection {
 
   private static final String MESSAGE = "message";
   private static final String PRESENCE = "presence";
+  private static final short MESSAGE_TOO_BIG = 1009;
 
   private final ServerWebSocket socket;
   private final String user;
@@ -69,7 +70,7 @@ final class SocketConnection implements ClientConnection {
   /** Wires the socket up; a user over the connection limit is closed at once with the reason. */
   void start() {
     socket.closeHandler(v -> onClosed());
-    socket.exceptionHandler(e -> socket.close());
+    socket.exceptionHandler(this::onError);
     if (!registry.opened(this)) {
       close(CloseReason.TOO_MANY_CONNECTIONS);
       return;
@@ -84,6 +85,18 @@ final class SocketConnection implements ClientConnection {
     pingTimer = vertx.setPeriodic(interval, t -> ping(interval));
     feeds.direct(ChatAddresses.PRESENCE, events);
     feeds.direct(ChatAddresses.user(user), events);
+  }
+
+  /** A frame over --max-frame-size is refused with 1009 (message too big) and the limit; anything else ends the socket. */
+  private void onError(Throwable failure) {
+    // Vert.x reports a too-long frame as corrupted, and a too-long message as an IllegalStateException.
+    boolean tooBig = failure instanceof CorruptedWebSocketFrameException
+      || (failure instanceof IllegalStateException && String.valueOf(failure.getMessage()).contains("max message size"));
+    if (tooBig) {
+      socket.close(MESSAGE_TOO_BIG, "frame_too_large: at most " + limits.maxFrameBytes() + " bytes per frame");
+    } else {
+      socket.close();
+    }
   }
 
   /** A peer that answers neither pings nor anything else for two intervals is gone. */

@@ -12,6 +12,7 @@ import io.chatservice.http.NodeConfig.LimitsConfig;
 import io.chatservice.http.bridge.SockJsBridge;
 import io.chatservice.http.connection.CloseReason;
 import io.chatservice.http.connection.ConnectionRegistry;
+import io.chatservice.http.connection.Edge;
 import io.chatservice.http.connection.SendGate;
 import io.chatservice.http.socket.SocketEndpoint;
 import io.chatservice.http.sse.SseEndpoint;
@@ -62,9 +63,10 @@ public final class HttpVerticle extends VerticleBase {
     connections = new ConnectionRegistry(vertx, domain, limits);
     AccountsApi accounts = new AccountsApi(domain, tokens, config.guests());
     RoomsApi rooms = new RoomsApi(domain, sends);
-    SockJsBridge bridge = new SockJsBridge(vertx, domain, feeds, sends, connections, limits);
-    SocketEndpoint socket = new SocketEndpoint(vertx, domain, feeds, sends, connections, limits);
-    SseEndpoint sse = new SseEndpoint(vertx, domain, feeds, connections, limits);
+    Edge edge = new Edge(vertx, domain, feeds, sends, connections, limits);
+    SockJsBridge bridge = new SockJsBridge(edge);
+    SocketEndpoint socket = new SocketEndpoint(edge);
+    SseEndpoint sse = new SseEndpoint(edge);
 
     Router router = Router.router(vertx);
     BodyHandler body = BodyHandler.create(false).setBodyLimit(config.http().maxBodyBytes());

@@ -3,10 +3,10 @@ package io.chatservice.http.bridge;
 import io.chatservice.chat.api.ChatAddresses;
 import io.chatservice.chat.api.ChatError;
 import io.chatservice.chat.api.ChatException;
-import io.chatservice.http.NodeConfig.LimitsConfig;
 import io.chatservice.http.api.DomainClient;
 import io.chatservice.http.connection.ClientConnection;
 import io.chatservice.http.connection.CloseReason;
+import io.chatservice.http.connection.Edge;
 import io.chatservice.http.connection.OutboundBudget;
 import io.chatservice.http.connection.SendGate;
 import io.chatservice.http.delivery.Feeds;
@@ -46,15 +46,15 @@ final class BridgeConnection implements ClientConnection {
   private long lastSeen = System.currentTimeMillis();
   private boolean closed;
 
-  BridgeConnection(SockJSSocket socket, String user, String id, DomainClient domain, Feeds feeds, SendGate sends, LimitsConfig limits) {
+  BridgeConnection(SockJSSocket socket, String user, String id, Edge edge) {
     this.socket = socket;
     this.user = user;
     this.id = id;
-    this.domain = domain;
-    this.feeds = feeds;
-    this.sends = sends;
-    this.budget = new OutboundBudget(limits.maxOutboundBytes());
-    this.maxRegistrations = limits.maxRoomsPerConnection();
+    this.domain = edge.domain();
+    this.feeds = edge.feeds();
+    this.sends = edge.sends();
+    this.budget = new OutboundBudget(edge.limits().maxOutboundBytes());
+    this.maxRegistrations = edge.limits().maxRoomsPerConnection();
     this.direct = delivery -> write(delivery.bridgeFrame());
   }
 

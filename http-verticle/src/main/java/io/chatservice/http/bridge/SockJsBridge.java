@@ -1,12 +1,7 @@
 package io.chatservice.http.bridge;
 
-import io.chatservice.http.NodeConfig.LimitsConfig;
-import io.chatservice.http.api.DomainClient;
 import io.chatservice.http.connection.CloseReason;
-import io.chatservice.http.connection.ConnectionRegistry;
-import io.chatservice.http.connection.SendGate;
-import io.chatservice.http.delivery.Feeds;
-import io.vertx.core.Vertx;
+import io.chatservice.http.connection.Edge;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.handler.sockjs.SockJSHandler;
 import io.vertx.ext.web.handler.sockjs.SockJSHandlerOptions;
@@ -28,28 +23,18 @@ public final class SockJsBridge {
   /** vertx-eventbus.js pings every 5 s; a socket silent this long is gone. */
   static final long PING_TIMEOUT_MS = 30_000;
 
-  private final Vertx vertx;
-  private final DomainClient domain;
-  private final Feeds feeds;
-  private final SendGate sends;
-  private final ConnectionRegistry registry;
-  private final LimitsConfig limits;
+  private final Edge edge;
   private final Set<BridgeConnection> connections = new HashSet<>();
 
-  public SockJsBridge(Vertx vertx, DomainClient domain, Feeds feeds, SendGate sends, ConnectionRegistry registry, LimitsConfig limits) {
-    this.vertx = vertx;
-    this.domain = domain;
-    this.feeds = feeds;
-    this.sends = sends;
-    this.registry = registry;
-    this.limits = limits;
+  public SockJsBridge(Edge edge) {
+    this.edge = edge;
   }
 
   public Router router() {
-    vertx.setPeriodic(PING_TIMEOUT_MS / 3, id -> closeSilentSockets());
-    return SockJSHandler.create(vertx, new SockJSHandlerOptions()
+    edge.vertx().setPeriodic(PING_TIMEOUT_MS / 3, id -> closeSilentSockets());
+    return SockJSHandler.create(edge.vertx(), new SockJSHandlerOptions()
         .setRegisterWriteHandler(false)
-        .setHeartbeatInterval(limits.pingInterval().toMillis()))
+        .setHeartbeatInterval(edge.limits().pingInterval().toMillis()))
       .socketHandler(this::onSocket);
   }
 
@@ -58,14 +43,13 @@ public final class SockJsBridge {
       socket.close();
       return;
     }
-    BridgeConnection connection = new BridgeConnection(socket, socket.webUser().subject(),
-      UUID.randomUUID().toString(), domain, feeds, sends, limits);
+    BridgeConnection connection = new BridgeConnection(socket, socket.webUser().subject(), UUID.randomUUID().toString(), edge);
     socket.closeHandler(v -> {
       connections.remove(connection);
       connection.leaveAll();
-      registry.closed(connection);
+      edge.connections().closed(connection);
     });
-    if (!registry.opened(connection)) {
+    if (!edge.connections().opened(connection)) {
       connection.close(CloseReason.TOO_MANY_CONNECTIONS);
       return;
     }

@@ -7,6 +7,7 @@ import io.chatservice.http.NodeConfig.LimitsConfig;
 import io.chatservice.http.api.DomainClient;
 import io.chatservice.http.connection.ClientConnection;
 import io.chatservice.http.connection.CloseReason;
+import io.chatservice.http.connection.Edge;
 import io.chatservice.http.connection.ConnectionRegistry;
 import io.chatservice.http.connection.OutboundBudget;
 import io.chatservice.http.connection.SendGate;
@@ -54,16 +55,15 @@ final class SocketConnection implements ClientConnection {
   private long pingTimer = -1;
   private boolean closed;
 
-  SocketConnection(ServerWebSocket socket, String user, Vertx vertx, DomainClient domain, Feeds feeds,
-                   SendGate sends, ConnectionRegistry registry, LimitsConfig limits) {
+  SocketConnection(ServerWebSocket socket, String user, Edge edge) {
     this.socket = socket;
     this.user = user;
-    this.vertx = vertx;
-    this.domain = domain;
-    this.feeds = feeds;
-    this.sends = sends;
-    this.registry = registry;
-    this.limits = limits;
+    this.vertx = edge.vertx();
+    this.domain = edge.domain();
+    this.feeds = edge.feeds();
+    this.sends = edge.sends();
+    this.registry = edge.connections();
+    this.limits = edge.limits();
     this.budget = new OutboundBudget(limits.maxOutboundBytes());
   }
 

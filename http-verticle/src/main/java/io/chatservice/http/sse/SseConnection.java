@@ -4,6 +4,7 @@ import io.chatservice.http.NodeConfig.LimitsConfig;
 import io.chatservice.http.connection.ClientConnection;
 import io.chatservice.http.connection.CloseReason;
 import io.chatservice.http.connection.ConnectionRegistry;
+import io.chatservice.http.connection.Edge;
 import io.chatservice.http.connection.OutboundBudget;
 import io.chatservice.http.delivery.Feeds;
 import io.chatservice.http.delivery.RoomSubscription;
@@ -28,13 +29,13 @@ final class SseConnection implements ClientConnection {
   private long keepAliveTimer = -1;
   private boolean closed;
 
-  SseConnection(HttpServerResponse response, String user, Vertx vertx, Feeds feeds, ConnectionRegistry registry, LimitsConfig limits) {
+  SseConnection(HttpServerResponse response, String user, Edge edge) {
     this.response = response;
     this.user = user;
-    this.vertx = vertx;
-    this.feeds = feeds;
-    this.registry = registry;
-    this.limits = limits;
+    this.vertx = edge.vertx();
+    this.feeds = edge.feeds();
+    this.registry = edge.connections();
+    this.limits = edge.limits();
     this.budget = new OutboundBudget(limits.maxOutboundBytes());
   }
 

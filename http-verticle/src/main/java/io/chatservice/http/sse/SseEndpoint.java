@@ -2,13 +2,9 @@ package io.chatservice.http.sse;
 
 import io.chatservice.chat.api.ChatAddresses;
 import io.chatservice.chat.api.ChatError;
-import io.chatservice.http.NodeConfig.LimitsConfig;
-import io.chatservice.http.api.DomainClient;
 import io.chatservice.http.api.HttpErrors;
 import io.chatservice.http.auth.TokenAuth;
-import io.chatservice.http.connection.ConnectionRegistry;
-import io.chatservice.http.delivery.Feeds;
-import io.vertx.core.Vertx;
+import io.chatservice.http.connection.Edge;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
@@ -20,18 +16,10 @@ import io.vertx.ext.web.RoutingContext;
  */
 public final class SseEndpoint {
 
-  private final Vertx vertx;
-  private final DomainClient domain;
-  private final Feeds feeds;
-  private final ConnectionRegistry registry;
-  private final LimitsConfig limits;
+  private final Edge edge;
 
-  public SseEndpoint(Vertx vertx, DomainClient domain, Feeds feeds, ConnectionRegistry registry, LimitsConfig limits) {
-    this.vertx = vertx;
-    this.domain = domain;
-    this.feeds = feeds;
-    this.registry = registry;
-    this.limits = limits;
+  public SseEndpoint(Edge edge) {
+    this.edge = edge;
   }
 
   public void stream(RoutingContext ctx) {
@@ -42,11 +30,11 @@ public final class SseEndpoint {
       HttpErrors.send(ctx, ChatError.INVALID_ROOM, "Query parameter 'room' is required");
       return;
     }
-    if (!registry.hasRoomFor(user)) {
+    if (!edge.connections().hasRoomFor(user)) {
       HttpErrors.send(ctx, ChatError.RATE_LIMITED, "Too many connections for " + user);
       return;
     }
-    domain.object(ChatAddresses.ROOM_ACCESS, new JsonObject().put("user", user).put("room", room))
+    edge.domain().object(ChatAddresses.ROOM_ACCESS, new JsonObject().put("user", user).put("room", room))
       .onFailure(failure -> HttpErrors.send(ctx, failure))
       .onSuccess(allowed -> open(ctx, user, room, after));
   }
@@ -62,7 +50,7 @@ public final class SseEndpoint {
       // nginx and friends buffer responses unless told not to; events must not wait.
       .putHeader("X-Accel-Buffering", "no")
       .putHeader("Connection", "keep-alive");
-    SseConnection connection = new SseConnection(response, user, vertx, feeds, registry, limits);
+    SseConnection connection = new SseConnection(response, user, edge);
     connection.start(room, after);
   }
 

@@ -13,6 +13,7 @@ import io.chatservice.http.delivery.Feeds;
 import io.chatservice.http.delivery.RoomSubscription;
 import io.chatservice.http.delivery.Subscriber;
 import io.vertx.core.Future;
+import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
@@ -35,6 +36,7 @@ final class BridgeConnection implements ClientConnection {
   private final SockJSSocket socket;
   private final String user;
   private final String id;
+  private final Vertx vertx;
   private final DomainClient domain;
   private final Feeds feeds;
   private final SendGate sends;
@@ -50,6 +52,7 @@ final class BridgeConnection implements ClientConnection {
     this.socket = socket;
     this.user = user;
     this.id = id;
+    this.vertx = edge.vertx();
     this.domain = edge.domain();
     this.feeds = edge.feeds();
     this.sends = edge.sends();
@@ -204,13 +207,30 @@ final class BridgeConnection implements ClientConnection {
     }
   }
 
-  /** SockJS carries the code and reason in its close frame, c[code,"reason"]. */
+  /**
+   * vertx-web's SockJS sessions close with a fixed c[3000,"Go away!"] whatever
+   * code is asked for (only its raw-WebSocket transport honours it), so the
+   * reason goes first as a bridge error frame, which vertx-eventbus.js hands
+   * to onerror: {"type":"err","body":"service_restart","failureCode":1012,...}.
+   */
   @Override
   public void close(CloseReason reason) {
-    if (!closed) {
-      leaveAll();
-      socket.close(reason.code, reason.text());
+    if (closed) {
+      return;
     }
+    leaveAll();
+    if (reason == CloseReason.SLOW_CONSUMER) {
+      socket.close(reason.code, reason.text()); // its buffer is full: a notice would never arrive
+      return;
+    }
+    // Closed once the notice is out (a session closed at once drops what it has not flushed), or after a second.
+    long fallback = vertx.setTimer(1000, t -> socket.close(reason.code, reason.text()));
+    socket.write(new JsonObject().put("type", "err").put("body", reason.error).put("failureCode", (int) reason.code)
+        .put("failureType", "CLOSE").put("message", reason.advice).encode())
+      .onComplete(written -> {
+        vertx.cancelTimer(fallback);
+        socket.close(reason.code, reason.text());
+      });
   }
 
   /** Leaves every feed; called once, when the socket closes. */

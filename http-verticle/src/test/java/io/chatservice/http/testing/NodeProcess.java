@@ -19,9 +19,9 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 
 /**
- * One {@code java -jar chat-node.jar --cluster} process on its own loopback
- * address, its output in a log file for diagnosis. {@link #kill()} is kill -9;
- * {@link #stop()} is SIGTERM.
+ * One {@code java -jar chat-node.jar} process, clustered or standalone, on its
+ * own loopback address, its output in a log file for diagnosis. {@link #kill()}
+ * is kill -9; {@link #stop()} and {@link #terminate()} are SIGTERM.
  */
 public final class NodeProcess {
 
@@ -48,8 +48,20 @@ public final class NodeProcess {
     return "127." + random.nextInt(10, 251) + "." + random.nextInt(10, 251) + ".";
   }
 
-  /** Starts the jar named by the system property chat.node.jar (set by failsafe); returns without waiting. */
+  /** A {@code --cluster} node; starts the jar named by the system property chat.node.jar (set by failsafe); returns without waiting. */
   public static NodeProcess start(String name, String host, List<String> members, DatabaseConfig database, Path logDir) {
+    return launch(name, host, database, logDir, List.of(
+      "--cluster", "--cluster-host", host, "--cluster-members", String.join(",", members),
+      // The scenario posts 20 messages a second per sender: above the default per-user rate.
+      "--send-rate", "1000", "--send-burst", "1000"));
+  }
+
+  /** A standalone node (no cluster) on {@code host}, with further command-line options; returns without waiting. */
+  public static NodeProcess startStandalone(String name, String host, DatabaseConfig database, Path logDir, String... options) {
+    return launch(name, host, database, logDir, List.of(options));
+  }
+
+  private static NodeProcess launch(String name, String host, DatabaseConfig database, Path logDir, List<String> options) {
     Path jar = Path.of(System.getProperty("chat.node.jar", "target/chat-node.jar"));
     if (!Files.isRegularFile(jar)) {
       throw new IllegalStateException(jar + " not found: run mvn package first");
@@ -60,14 +72,12 @@ public final class NodeProcess {
         Path.of(System.getProperty("java.home"), "bin", "java").toString(),
         "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
         "-jar", jar.toAbsolutePath().toString(),
-        "--cluster", "--cluster-host", host, "--cluster-members", String.join(",", members),
         "--http-host", host, "--http-port", String.valueOf(port),
-        "--db-url", database.url(), "--db-user", database.user(), "--db-pool-size", "4",
-        // The scenario posts 20 messages a second per sender: above the default per-user rate.
-        "--send-rate", "1000", "--send-burst", "1000"));
+        "--db-url", database.url(), "--db-user", database.user(), "--db-pool-size", "4"));
       if (!database.password().isEmpty()) {
         command.addAll(List.of("--db-password", database.password()));
       }
+      command.addAll(options);
       Files.createDirectories(logDir);
       Path log = logDir.resolve(name + ".log");
       Process process = new ProcessBuilder(command)
@@ -120,6 +130,21 @@ public final class NodeProcess {
   public boolean stop() throws InterruptedException {
     process.destroy();
     return process.waitFor(15, TimeUnit.SECONDS);
+  }
+
+  /** SIGTERM without waiting, for a test that watches the shutdown as it happens. */
+  public void terminate() {
+    process.destroy();
+  }
+
+  /** Waits for the process to end; false if it is still running after the timeout. */
+  public boolean awaitExit(Duration timeout) throws InterruptedException {
+    return process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  /** The exit status of a process that has ended (143 for a JVM that ran its shutdown hooks after SIGTERM). */
+  public int exitValue() {
+    return process.exitValue();
   }
 
   public boolean isAlive() {

@@ -156,7 +156,8 @@ class SseEndpointTest {
         return ws.next(WsTestClient.joined(GENERAL)).compose(j -> {
           ws.send(GENERAL, "everywhere \u00e9\u4e16 \"quoted\"", "x");
           return Future.all(ws.next(WsTestClient.reply("x")), ws.next(WsTestClient.message(GENERAL)), sse.awaitMessages(1, 5000));
-        }).compose(received -> history().map(stored -> List.<Object>of(received.resultAt(0), received.resultAt(1), received.resultAt(2), stored)));
+        }).compose(received -> history()
+          .map(stored -> List.<Object>of(received.resultAt(0), received.resultAt(1), received.resultAt(2), stored)));
       })
       .onComplete(testContext.succeeding(all -> testContext.verify(() -> {
         JsonObject ack = (JsonObject) all.get(0);

@@ -9,7 +9,6 @@ import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.UpgradeRejectedException;
 import io.vertx.core.http.WebSocketClientOptions;
-import io.vertx.core.http.WebSocketConnectOptions;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
 import io.vertx.junit5.VertxTestContext;
@@ -31,8 +30,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.IntStream;
 import java.util.stream.LongStream;
 
-import static io.chatservice.http.testing.WsTestClient.errorWithoutRef;
 import static io.chatservice.http.testing.WsTestClient.assertSeqs;
+import static io.chatservice.http.testing.WsTestClient.errorWithoutRef;
 import static io.chatservice.http.testing.WsTestClient.joined;
 import static io.chatservice.http.testing.WsTestClient.message;
 import static io.chatservice.http.testing.WsTestClient.presence;
@@ -126,7 +125,8 @@ class WebSocketEndpointTest {
       })
       .onComplete(testContext.succeeding(frames -> testContext.verify(() -> {
         List<String> seen = frames.stream().filter(message(GENERAL).or(joined(GENERAL)))
-          .map(f -> f.getString("type") + ":" + (f.containsKey("seq") ? f.getLong("seq") + "=" + f.getString("text") : f.getLong("lastSeq")))
+          .map(f -> f.getString("type") + ":"
+            + (f.containsKey("seq") ? f.getLong("seq") + "=" + f.getString("text") : f.getLong("lastSeq")))
           .toList();
         assertThat(seen).containsExactly("message:3=m3", "message:4=m4", "message:5=m5", "joined:5", "message:6=live");
         testContext.completeNow();
@@ -163,7 +163,7 @@ class WebSocketEndpointTest {
   }
 
   @Test
-  @DisplayName("join without after delivers only live messages; a second join, others' dm, bad and unknown rooms get error frames with the ref")
+  @DisplayName("join without after delivers only live messages; a second join, others' dm, bad or unknown rooms get error frames")
   void joinWithoutAfterAndJoinErrors(Vertx vertx, VertxTestContext testContext) {
     postSequentially(bob, GENERAL, 2, "old").compose(posted -> WsTestClient.connect(vertx, node.port, alice)).compose(client -> {
       client.join(GENERAL);
@@ -219,7 +219,8 @@ class WebSocketEndpointTest {
       });
     }).onComplete(testContext.succeeding(all -> testContext.verify(() -> {
       JsonObject delivered = all.resultAt(6);
-      assertThat((JsonObject) all.resultAt(0)).isEqualTo(new JsonObject().put("type", "ack").put("ref", "r1").put("id", delivered.getLong("id")).put("seq", 1L));
+      assertThat((JsonObject) all.resultAt(0))
+        .isEqualTo(new JsonObject().put("type", "ack").put("ref", "r1").put("id", delivered.getLong("id")).put("seq", 1L));
       assertThat(delivered.getString("from")).isEqualTo("alice");
       assertThat(((JsonObject) all.resultAt(1)).getMap()).containsEntry("type", "ack").containsEntry("ref", 42).containsEntry("seq", 2);
       assertError(all.resultAt(2), "long", 413, "text_too_long");
@@ -281,7 +282,8 @@ class WebSocketEndpointTest {
       WsTestClient fits = both.resultAt(1);
       fits.send(GENERAL, "y".repeat(3900), "fits");
       big.send(GENERAL, "x".repeat(5000), "big");
-      return Future.all(fits.next(reply("fits")), big.closed(5000)).map(all -> List.<Object>of(all.resultAt(0), all.resultAt(1), big.closeReason()));
+      return Future.all(fits.next(reply("fits")), big.closed(5000))
+        .map(all -> List.<Object>of(all.resultAt(0), all.resultAt(1), big.closeReason()));
     }).onComplete(testContext.succeeding(results -> testContext.verify(() -> {
       assertThat(((JsonObject) results.get(0)).getString("type")).isEqualTo("ack");
       assertThat(results.get(1)).isEqualTo((short) 1009);

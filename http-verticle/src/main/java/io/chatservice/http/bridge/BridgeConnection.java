@@ -221,6 +221,10 @@ final class BridgeConnection implements ClientConnection {
     leaveAll();
     if (reason == CloseReason.SLOW_CONSUMER) {
       socket.close(reason.code, reason.text()); // its buffer is full: a notice would never arrive
+      // Nor would the close frame; drop the underlying connection so its kernel buffers go too.
+      if (socket.routingContext() != null) {
+        vertx.setTimer(2000, t -> socket.routingContext().request().connection().close());
+      }
       return;
     }
     // Closed once the notice is out (a session closed at once drops what it has not flushed), or after a second.

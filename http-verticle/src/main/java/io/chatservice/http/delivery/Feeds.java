@@ -6,10 +6,10 @@ import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonObject;
 
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.LongConsumer;
 
 /**
@@ -86,14 +86,15 @@ public final class Feeds {
   }
 
   private final class DirectFeed {
-    final List<Subscriber> subscribers = new ArrayList<>();
+    /** Copy-on-write, as in {@link RoomFeed}: a subscriber may leave while an event is handed out. */
+    final List<Subscriber> subscribers = new CopyOnWriteArrayList<>();
     final MessageConsumer<JsonObject> consumer;
 
     DirectFeed(String address) {
       consumer = vertx.eventBus().consumer(address, msg -> {
         Delivery delivery = new Delivery(address, msg.body(), Delivery.NO_SEQ);
-        for (int i = 0; i < subscribers.size(); i++) {
-          subscribers.get(i).deliver(delivery);
+        for (Subscriber subscriber : subscribers) {
+          subscriber.deliver(delivery);
         }
       });
     }

@@ -10,9 +10,9 @@ import io.vertx.core.json.JsonObject;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.util.ArrayList;
 import java.util.List;
 import java.util.TreeMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * A room as this node relays it: one event-bus consumer however many local
@@ -31,7 +31,9 @@ final class RoomFeed {
   private final DomainClient domain;
   private final String room;
   private final String address;
-  private final List<RoomSubscription> subscriptions = new ArrayList<>();
+  // Copy-on-write: a subscriber that closes while a message is being handed out (a slow consumer cut off)
+  // must not make the loop skip the next one. Joins and leaves are rare next to messages.
+  private final List<RoomSubscription> subscriptions = new CopyOnWriteArrayList<>();
   private final TreeMap<Long, JsonObject> early = new TreeMap<>();
   private MessageConsumer<JsonObject> consumer;
   private Future<Void> ready;
@@ -101,8 +103,8 @@ final class RoomFeed {
       JsonObject message = early.pollFirstEntry().getValue();
       released++;
       Delivery delivery = new Delivery(address, message, released);
-      for (int i = 0; i < subscriptions.size(); i++) {
-        subscriptions.get(i).live(delivery);
+      for (RoomSubscription subscription : subscriptions) {
+        subscription.live(delivery);
       }
     }
     if (!early.isEmpty() && gapTimer < 0 && !fillingGap) {

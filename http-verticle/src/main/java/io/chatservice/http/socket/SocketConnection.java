@@ -18,6 +18,7 @@ import io.chatservice.http.delivery.Subscriber;
 import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.ServerWebSocket;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
@@ -36,8 +37,10 @@ final class SocketConnection implements ClientConnection {
   private static final String MESSAGE = "message";
   private static final String PRESENCE = "presence";
   private static final short MESSAGE_TOO_BIG = 1009;
+  private static final long FORCE_CLOSE_MS = 2000;
 
   private final ServerWebSocket socket;
+  private final HttpConnection connection;
   private final String user;
   private final String id = UUID.randomUUID().toString();
   private final Vertx vertx;
@@ -55,8 +58,9 @@ final class SocketConnection implements ClientConnection {
   private long pingTimer = -1;
   private boolean closed;
 
-  SocketConnection(ServerWebSocket socket, String user, Edge edge) {
+  SocketConnection(ServerWebSocket socket, HttpConnection connection, String user, Edge edge) {
     this.socket = socket;
+    this.connection = connection;
     this.user = user;
     this.vertx = edge.vertx();
     this.domain = edge.domain();
@@ -71,6 +75,9 @@ final class SocketConnection implements ClientConnection {
   void start() {
     socket.closeHandler(v -> onClosed());
     socket.exceptionHandler(this::onError);
+    // Listening before counting the connection, so it sees its own user come online.
+    feeds.direct(ChatAddresses.PRESENCE, events);
+    feeds.direct(ChatAddresses.user(user), events);
     if (!registry.opened(this)) {
       close(CloseReason.TOO_MANY_CONNECTIONS);
       return;
@@ -83,8 +90,6 @@ final class SocketConnection implements ClientConnection {
     socket.pongHandler(pong -> lastHeard = System.currentTimeMillis());
     long interval = limits.pingInterval().toMillis();
     pingTimer = vertx.setPeriodic(interval, t -> ping(interval));
-    feeds.direct(ChatAddresses.PRESENCE, events);
-    feeds.direct(ChatAddresses.user(user), events);
   }
 
   /** A frame over --max-frame-size is refused with 1009 (message too big) and the limit; anything else ends the socket. */
@@ -217,9 +222,15 @@ final class SocketConnection implements ClientConnection {
 
   @Override
   public void close(CloseReason reason) {
-    if (!closed) {
-      onClosed();
-      socket.close(reason.code, reason.text());
+    if (closed) {
+      return;
+    }
+    onClosed();
+    socket.close(reason.code, reason.text());
+    if (reason == CloseReason.SLOW_CONSUMER || reason == CloseReason.PING_TIMEOUT) {
+      // A peer that does not read never receives the close frame queued behind its data;
+      // drop the TCP connection so its kernel buffers are freed too.
+      vertx.setTimer(FORCE_CLOSE_MS, t -> connection.close());
     }
   }
 

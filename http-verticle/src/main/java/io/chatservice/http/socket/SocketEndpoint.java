@@ -4,6 +4,7 @@ import io.chatservice.chat.api.ChatError;
 import io.chatservice.http.api.HttpErrors;
 import io.chatservice.http.auth.TokenAuth;
 import io.chatservice.http.connection.Edge;
+import io.vertx.core.http.HttpConnection;
 import io.vertx.ext.web.RoutingContext;
 
 /** GET /ws: upgrades an authenticated request to a {@link SocketConnection}. */
@@ -17,8 +18,9 @@ public final class SocketEndpoint {
 
   public void upgrade(RoutingContext ctx) {
     String user = TokenAuth.username(ctx);
+    HttpConnection connection = ctx.request().connection();
     ctx.request().toWebSocket()
-      .onSuccess(socket -> new SocketConnection(socket, user, edge).start())
+      .onSuccess(socket -> new SocketConnection(socket, connection, user, edge).start())
       .onFailure(e -> HttpErrors.send(ctx, ChatError.MALFORMED_BODY, "Expected a WebSocket upgrade"));
   }
 }

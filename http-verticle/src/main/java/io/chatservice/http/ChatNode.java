@@ -8,6 +8,8 @@ import io.vertx.core.Vertx;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
+import sun.misc.Signal;
+import sun.misc.SignalHandler;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.ArgSpec;
 import picocli.CommandLine.Model.OptionSpec;
@@ -19,6 +21,8 @@ import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.TimeUnit;
 
 /** The node launcher: {@code java -jar chat-node.jar [options]}. */
@@ -32,6 +36,7 @@ public final class ChatNode implements Callable<Integer> {
   static final String ENV_PREFIX = "CHAT_";
   private static final int SHUTDOWN_SECONDS = 9;
   private static final int EDGE_STOP_SECONDS = 5;
+  private static final int START_SECONDS = 120;
 
   @Option(names = "--http-port", paramLabel = "<n>", defaultValue = "8080", description = "HTTP port (default: ${DEFAULT-VALUE}).")
   int httpPort;
@@ -108,6 +113,9 @@ public final class ChatNode implements Callable<Integer> {
   @Option(names = "--max-rooms-per-connection", paramLabel = "<n>", defaultValue = "100", description = "Rooms one connection may join (default: ${DEFAULT-VALUE}).")
   int maxRoomsPerConnection;
 
+  @Option(names = "--log-format", paramLabel = "<text|json>", defaultValue = "text", description = "Log lines as text or as one JSON object each (default: ${DEFAULT-VALUE}).")
+  Logging.Format logFormat;
+
   public static void main(String[] args) {
     System.exit(commandLine().execute(args));
   }
@@ -134,6 +142,7 @@ public final class ChatNode implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    Logging.use(logFormat);
     NodeConfig config;
     try {
       config = toConfig();
@@ -143,16 +152,33 @@ public final class ChatNode implements Callable<Integer> {
     }
     NodeDeployment.RunningNode node;
     try {
-      node = startNode(config).toCompletionStage().toCompletableFuture().get(120, TimeUnit.SECONDS);
+      node = startNode(config);
     } catch (Exception e) {
-      Throwable cause = e.getCause() == null ? e : e.getCause();
-      LOG.error("Node failed to start: {}", cause.toString());
+      LOG.error("Node failed to start: {}", e.toString());
       return 1;
     }
-    // SIGTERM: drain and leave within 10 s. The JVM exits when this hook returns.
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> stop(node), "chat-node-shutdown"));
+    stopOnSignal(node);
     new CountDownLatch(1).await();
     return 0;
+  }
+
+  /**
+   * SIGTERM and SIGINT drain the node, then exit. A signal handler rather than
+   * a shutdown hook: JVM shutdown hooks run all at once, and H2's own hook
+   * would close the embedded database under the sends still being drained.
+   */
+  private static void stopOnSignal(NodeDeployment.RunningNode node) {
+    AtomicBoolean stopping = new AtomicBoolean();
+    SignalHandler handler = signal -> {
+      if (stopping.compareAndSet(false, true)) {
+        new Thread(() -> {
+          stop(node);
+          System.exit(0);
+        }, "chat-node-shutdown").start();
+      }
+    };
+    Signal.handle(new Signal("TERM"), handler);
+    Signal.handle(new Signal("INT"), handler);
   }
 
   /**
@@ -177,13 +203,22 @@ public final class ChatNode implements Callable<Integer> {
     }
   }
 
-  /** A standalone or clustered Vert.x with the node deployed on it; closed again if deployment fails. */
-  static Future<NodeDeployment.RunningNode> startNode(NodeConfig config) {
-    Future<ClusterSetup.ClusteredVertx> started = config.cluster().enabled()
-      ? ClusterSetup.start(config.cluster())
-      : Future.succeededFuture(new ClusterSetup.ClusteredVertx(Vertx.vertx(), null));
-    return started.compose(node -> NodeDeployment.deploy(node.vertx(), config, node.clusterManager())
-      .recover(failure -> node.vertx().close().transform(closed -> Future.failedFuture(failure))));
+  /**
+   * A standalone or clustered Vert.x with the node deployed on it, closed again
+   * if deployment fails. Blocking, from the main thread: waiting from here
+   * also sees a close whose completion no Vert.x event loop is left to run.
+   */
+  static NodeDeployment.RunningNode startNode(NodeConfig config) throws Exception {
+    ClusterSetup.ClusteredVertx started = config.cluster().enabled()
+      ? ClusterSetup.start(config.cluster()).toCompletionStage().toCompletableFuture().get(START_SECONDS, TimeUnit.SECONDS)
+      : new ClusterSetup.ClusteredVertx(Vertx.vertx(), null);
+    try {
+      return NodeDeployment.deploy(started.vertx(), config, started.clusterManager())
+        .toCompletionStage().toCompletableFuture().get(START_SECONDS, TimeUnit.SECONDS);
+    } catch (ExecutionException e) {
+      await(started.vertx().close(), SHUTDOWN_SECONDS, "half-started node");
+      throw e.getCause() instanceof Exception cause ? cause : e;
+    }
   }
 
   NodeConfig toConfig() {

@@ -29,13 +29,13 @@ public final class Database {
     }
     return vertx.executeBlocking(() -> migrate(config), false)
       .map(v -> JDBCPool.pool(vertx,
-        new JDBCConnectOptions().setJdbcUrl(config.poolUrl()).setUser(config.user()).setPassword(config.password()),
+        new JDBCConnectOptions().setJdbcUrl(config.url()).setUser(config.user()).setPassword(config.password()),
         new PoolOptions().setMaxSize(config.poolSize())));
   }
 
   private static Void migrate(DatabaseConfig config) {
     var result = Flyway.configure()
-      .dataSource(config.poolUrl(), config.user(), config.password())
+      .dataSource(config.url(), config.user(), config.password())
       .locations("classpath:db/migration")
       .load()
       .migrate();

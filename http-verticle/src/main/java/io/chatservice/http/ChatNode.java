@@ -4,7 +4,6 @@ import io.chatservice.chat.ChatConfig;
 import io.chatservice.chat.api.TextRules;
 import io.chatservice.chat.persistence.DatabaseConfig;
 import io.vertx.core.Future;
-import io.vertx.core.Vertx;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
@@ -209,11 +208,10 @@ public final class ChatNode implements Callable<Integer> {
    * also sees a close whose completion no Vert.x event loop is left to run.
    */
   static NodeDeployment.RunningNode startNode(NodeConfig config) throws Exception {
-    ClusterSetup.ClusteredVertx started = config.cluster().enabled()
-      ? ClusterSetup.start(config.cluster()).toCompletionStage().toCompletableFuture().get(START_SECONDS, TimeUnit.SECONDS)
-      : new ClusterSetup.ClusteredVertx(Vertx.vertx(), null);
+    NodeRuntime started = NodeRuntime.start(config.cluster()).toCompletionStage().toCompletableFuture()
+      .get(START_SECONDS, TimeUnit.SECONDS);
     try {
-      return NodeDeployment.deploy(started.vertx(), config, started.clusterManager())
+      return NodeDeployment.deploy(started, config)
         .toCompletionStage().toCompletableFuture().get(START_SECONDS, TimeUnit.SECONDS);
     } catch (ExecutionException e) {
       await(started.vertx().close(), SHUTDOWN_SECONDS, "half-started node");

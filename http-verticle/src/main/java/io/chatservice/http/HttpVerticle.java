@@ -14,6 +14,8 @@ import io.chatservice.http.connection.CloseReason;
 import io.chatservice.http.connection.ConnectionRegistry;
 import io.chatservice.http.connection.Edge;
 import io.chatservice.http.connection.SendGate;
+import io.chatservice.http.ops.ChatMeters;
+import io.chatservice.http.ops.NodeHealth;
 import io.chatservice.http.socket.SocketEndpoint;
 import io.chatservice.http.sse.SseEndpoint;
 import io.chatservice.http.delivery.Feeds;
@@ -26,6 +28,8 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
 import io.vertx.ext.web.handler.StaticHandler;
+import io.vertx.ext.web.healthchecks.HealthCheckHandler;
+import io.vertx.micrometer.PrometheusScrapingHandler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -40,17 +44,20 @@ public final class HttpVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(HttpVerticle.class);
   /** In-flight sends get this long to finish at shutdown; the whole stop stays well inside 10 s. */
   private static final long DRAIN_MS = 3000;
+  private static final long ONLINE_REFRESH_MS = 5000;
 
   private final NodeConfig config;
   private final String jwtSecret;
+  private final NodeRuntime runtime;
   private HttpServer server;
   private SendGate sends;
   private ConnectionRegistry connections;
   private boolean draining;
 
-  public HttpVerticle(NodeConfig config, String jwtSecret) {
+  public HttpVerticle(NodeConfig config, String jwtSecret, NodeRuntime runtime) {
     this.config = config;
     this.jwtSecret = jwtSecret;
+    this.runtime = runtime;
   }
 
   @Override
@@ -58,9 +65,14 @@ public final class HttpVerticle extends VerticleBase {
     LimitsConfig limits = config.limits();
     DomainClient domain = new DomainClient(vertx.eventBus());
     TokenAuth tokens = new TokenAuth(vertx, jwtSecret);
-    Feeds feeds = new Feeds(vertx, domain);
-    sends = new SendGate(vertx, domain, limits);
-    connections = new ConnectionRegistry(vertx, domain, limits);
+    ChatMeters meters = new ChatMeters(runtime.registry());
+    Feeds feeds = new Feeds(vertx, domain, meters);
+    sends = new SendGate(vertx, domain, limits, meters);
+    connections = new ConnectionRegistry(vertx, domain, limits, meters);
+    NodeHealth health = new NodeHealth(vertx, domain, runtime.clusterManager(), () -> draining);
+    meters.clusterSize(() -> runtime.clustered() ? runtime.clusterManager().getNodes().size() : 1);
+    vertx.setPeriodic(ONLINE_REFRESH_MS, id -> domain.array(ChatAddresses.PRESENCE_ONLINE, new JsonObject())
+      .onSuccess(online -> meters.onlineUsers(online.size())));
     AccountsApi accounts = new AccountsApi(domain, tokens, config.guests());
     RoomsApi rooms = new RoomsApi(domain, sends);
     Edge edge = new Edge(vertx, domain, feeds, sends, connections, limits);
@@ -71,8 +83,9 @@ public final class HttpVerticle extends VerticleBase {
     Router router = Router.router(vertx);
     BodyHandler body = BodyHandler.create(false).setBodyLimit(config.http().maxBodyBytes());
 
-    router.get("/health/live").handler(ctx -> Responses.json(ctx, 200, Future.succeededFuture(new JsonObject().put("status", "UP"))));
-    router.get("/health/ready").handler(ctx -> ready(ctx, domain));
+    router.get("/health/live").handler(HealthCheckHandler.createWithHealthChecks(health.liveness()));
+    router.get("/health/ready").handler(HealthCheckHandler.createWithHealthChecks(health.readiness()));
+    router.get("/metrics").handler(PrometheusScrapingHandler.create(runtime.registry()));
     router.route().handler(this::refuseWhileDraining);
 
     router.route("/api/*").handler(body);
@@ -100,13 +113,13 @@ public final class HttpVerticle extends VerticleBase {
     router.route().failureHandler(HttpErrors::onFailure);
     router.errorHandler(405, HttpErrors::onFailure);
 
-    return vertx.createHttpServer(new HttpServerOptions()
+    return health.listen().compose(v -> vertx.createHttpServer(new HttpServerOptions()
         .setHost(config.http().host())
         .setPort(config.http().port())
         .setMaxWebSocketFrameSize(limits.maxFrameBytes())
         .setMaxWebSocketMessageSize(limits.maxFrameBytes()))
       .requestHandler(router)
-      .listen()
+      .listen())
       .onSuccess(listening -> server = listening);
   }
 
@@ -140,16 +153,5 @@ public final class HttpVerticle extends VerticleBase {
     } else {
       ctx.next();
     }
-  }
-
-  /** Ready when the chat domain answers and its database does, and not while shutting down. */
-  private void ready(RoutingContext ctx, DomainClient domain) {
-    if (draining) {
-      HttpErrors.send(ctx, ChatError.UNAVAILABLE, "Shutting down");
-      return;
-    }
-    Responses.json(ctx, 200, domain.object(ChatAddresses.HEALTH, new JsonObject())
-      .map(v -> new JsonObject().put("status", "UP"))
-      .recover(failure -> Future.failedFuture(ChatError.UNAVAILABLE.exception("Not ready: " + failure.getMessage()))));
   }
 }

@@ -34,8 +34,10 @@ public final class NodeDeployment {
   private NodeDeployment() {
   }
 
-  /** Deploys on a standalone Vert.x, or a clustered one when a cluster manager is given. */
-  public static Future<RunningNode> deploy(Vertx vertx, NodeConfig config, HazelcastClusterManager cluster) {
+  /** Deploys on a standalone or a clustered runtime. */
+  public static Future<RunningNode> deploy(NodeRuntime runtime, NodeConfig config) {
+    Vertx vertx = runtime.vertx();
+    HazelcastClusterManager cluster = runtime.clusterManager();
     Presence presence = cluster == null ? new LocalPresence()
       : new HazelcastPresence(cluster.getHazelcastInstance(), cluster.getNodeId());
     return Database.open(vertx, config.database()).compose(pool -> jwtSecret(pool, config)
@@ -43,7 +45,7 @@ public final class NodeDeployment {
         .compose(id -> vertx.deployVerticle(new ChatVerticle(pool, config.chat())))
         .compose(id -> vertx.deployVerticle(new PresenceVerticle(presence)))
         .compose(id -> {
-          HttpVerticle http = new HttpVerticle(config, secret);
+          HttpVerticle http = new HttpVerticle(config, secret, runtime);
           return vertx.deployVerticle(http).map(deploymentId -> new RunningNode(vertx, http.actualPort(), deploymentId));
         }))
       .onSuccess(node -> LOG.info("Chat node listening on http://{}:{}/ (database {}{})", config.http().host(),

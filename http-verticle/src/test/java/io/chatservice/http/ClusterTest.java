@@ -162,6 +162,20 @@ class ClusterTest {
       .as("one online and one offline event, not one per tab").isEqualTo(2);
   }
 
+  @Test
+  @DisplayName("Readiness on a clustered node includes a canary answered by another node over the event bus")
+  void readinessCrossesTheEventBus() {
+    for (TestNode node : NODES) {
+      JsonObject ready = await(node.client.get("/health/ready").send()).bodyAsJsonObject();
+      assertThat(ready.getString("status")).as("ready on " + node.host + ": " + ready).isEqualTo("UP");
+      JsonObject canary = ready.getJsonArray("checks").stream().map(JsonObject.class::cast)
+        .filter(check -> "event-bus".equals(check.getString("id"))).findFirst().orElseThrow();
+      assertThat(canary.getJsonObject("data").getString("answeredBy")).as("answered by another member")
+        .isNotEqualTo(node.clusterManager.getNodeId())
+        .isIn(NODES.stream().map(n -> n.clusterManager.getNodeId()).toList());
+    }
+  }
+
   private static List<RegistrationInfo> registrations(String address) {
     Promise<List<RegistrationInfo>> registrations = Promise.promise();
     NODES.get(2).clusterManager.getRegistrations(address, registrations);

@@ -6,6 +6,7 @@ import io.chatservice.chat.api.ChatException;
 import io.chatservice.http.api.DomainClient;
 import io.chatservice.http.connection.ClientConnection;
 import io.chatservice.http.connection.CloseReason;
+import io.chatservice.http.connection.ConnectionRegistry;
 import io.chatservice.http.connection.Edge;
 import io.chatservice.http.connection.OutboundBudget;
 import io.chatservice.http.connection.SendGate;
@@ -40,6 +41,7 @@ final class BridgeConnection implements ClientConnection {
   private final DomainClient domain;
   private final Feeds feeds;
   private final SendGate sends;
+  private final ConnectionRegistry connections;
   private final OutboundBudget budget;
   private final int maxRegistrations;
   /** address -> the RoomSubscription or Subscriber standing for it. */
@@ -56,6 +58,7 @@ final class BridgeConnection implements ClientConnection {
     this.domain = edge.domain();
     this.feeds = edge.feeds();
     this.sends = edge.sends();
+    this.connections = edge.connections();
     this.budget = new OutboundBudget(edge.limits().maxOutboundBytes());
     this.maxRegistrations = edge.limits().maxRoomsPerConnection();
     this.direct = delivery -> write(delivery.bridgeFrame());
@@ -218,6 +221,7 @@ final class BridgeConnection implements ClientConnection {
     if (closed) {
       return;
     }
+    connections.closing(reason);
     leaveAll();
     if (reason == CloseReason.SLOW_CONSUMER) {
       socket.close(reason.code, reason.text()); // its buffer is full: a notice would never arrive

@@ -3,6 +3,7 @@ package io.chatservice.http.connection;
 import io.chatservice.chat.api.ChatAddresses;
 import io.chatservice.http.NodeConfig.LimitsConfig;
 import io.chatservice.http.api.DomainClient;
+import io.chatservice.http.ops.ChatMeters;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -33,11 +34,18 @@ public final class ConnectionRegistry {
   private final LimitsConfig limits;
   private final Set<ClientConnection> open = new LinkedHashSet<>();
   private final Map<String, Integer> perUser = new HashMap<>();
+  private final Map<String, Integer> byTransport = new java.util.concurrent.ConcurrentHashMap<>();
+  private final ChatMeters meters;
+  private static final List<String> TRANSPORTS = List.of("sockjs", "websocket", "sse");
 
-  public ConnectionRegistry(Vertx vertx, DomainClient domain, LimitsConfig limits) {
+  public ConnectionRegistry(Vertx vertx, DomainClient domain, LimitsConfig limits, ChatMeters meters) {
     this.vertx = vertx;
     this.domain = domain;
     this.limits = limits;
+    this.meters = meters;
+    for (String transport : TRANSPORTS) {
+      meters.connections(transport, () -> byTransport.getOrDefault(transport, 0));
+    }
     if (limits.idleTimeoutEnabled()) {
       long every = Math.max(1000, Math.min(limits.idleTimeout().toMillis() / 4, 15_000));
       vertx.setPeriodic(every, id -> closeIdle());
@@ -55,6 +63,7 @@ public final class ConnectionRegistry {
     }
     open.add(connection);
     perUser.merge(connection.user(), 1, Integer::sum);
+    byTransport.merge(connection.transport(), 1, Integer::sum);
     domain.notify(ChatAddresses.PRESENCE_CONNECT, presence(connection));
     return true;
   }
@@ -65,7 +74,13 @@ public final class ConnectionRegistry {
       return;
     }
     perUser.computeIfPresent(connection.user(), (user, count) -> count == 1 ? null : count - 1);
+    byTransport.computeIfPresent(connection.transport(), (transport, count) -> count - 1);
     domain.notify(ChatAddresses.PRESENCE_DISCONNECT, presence(connection));
+  }
+
+  /** Counts a close the server decided, by reason, for /metrics. */
+  public void closing(CloseReason reason) {
+    meters.disconnected(reason);
   }
 
   public int size() {

@@ -3,6 +3,7 @@ package io.chatservice.http.connection;
 import io.chatservice.chat.api.ChatError;
 import io.chatservice.http.NodeConfig.LimitsConfig;
 import io.chatservice.http.api.DomainClient;
+import io.chatservice.http.ops.ChatMeters;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -19,14 +20,16 @@ import java.util.Map;
 public final class SendGate {
 
   private final DomainClient domain;
+  private final ChatMeters meters;
   private final LimitsConfig limits;
   private final Map<String, TokenBucket> buckets = new HashMap<>();
   private int inFlight;
   private boolean closing;
   private Promise<Void> drained;
 
-  public SendGate(Vertx vertx, DomainClient domain, LimitsConfig limits) {
+  public SendGate(Vertx vertx, DomainClient domain, LimitsConfig limits, ChatMeters meters) {
     this.domain = domain;
+    this.meters = meters;
     this.limits = limits;
     vertx.setPeriodic(60_000, id -> forgetFullBuckets());
   }
@@ -44,6 +47,9 @@ public final class SendGate {
     inFlight++;
     return domain.send(user, body).onComplete(done -> {
       inFlight--;
+      if (done.succeeded()) {
+        meters.received();
+      }
       if (closing && inFlight == 0 && drained != null) {
         drained.tryComplete();
       }

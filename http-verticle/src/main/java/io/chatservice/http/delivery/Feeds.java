@@ -1,6 +1,7 @@
 package io.chatservice.http.delivery;
 
 import io.chatservice.http.api.DomainClient;
+import io.chatservice.http.ops.ChatMeters;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.MessageConsumer;
@@ -23,12 +24,14 @@ public final class Feeds {
 
   private final Vertx vertx;
   private final DomainClient domain;
+  private final ChatMeters meters;
   private final Map<String, RoomFeed> rooms = new HashMap<>();
   private final Map<String, DirectFeed> direct = new HashMap<>();
 
-  public Feeds(Vertx vertx, DomainClient domain) {
+  public Feeds(Vertx vertx, DomainClient domain, ChatMeters meters) {
     this.vertx = vertx;
     this.domain = domain;
+    this.meters = meters;
   }
 
   /**
@@ -43,7 +46,7 @@ public final class Feeds {
   public Future<RoomSubscription> room(String room, Long after, Subscriber subscriber, LongConsumer caughtUp) {
     RoomFeed feed = rooms.get(room);
     if (feed == null) {
-      RoomFeed opened = new RoomFeed(vertx, domain, room);
+      RoomFeed opened = new RoomFeed(vertx, domain, meters, room);
       rooms.put(room, opened);
       opened.open().onFailure(e -> rooms.remove(room, opened));
       feed = opened;
@@ -95,6 +98,7 @@ public final class Feeds {
         Delivery delivery = new Delivery(address, msg.body(), Delivery.NO_SEQ);
         for (Subscriber subscriber : subscribers) {
           subscriber.deliver(delivery);
+          meters.delivered();
         }
       });
     }

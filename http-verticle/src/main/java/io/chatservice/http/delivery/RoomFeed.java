@@ -2,6 +2,7 @@ package io.chatservice.http.delivery;
 
 import io.chatservice.chat.api.ChatAddresses;
 import io.chatservice.http.api.DomainClient;
+import io.chatservice.http.ops.ChatMeters;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.MessageConsumer;
@@ -29,6 +30,7 @@ final class RoomFeed {
 
   private final Vertx vertx;
   private final DomainClient domain;
+  private final ChatMeters meters;
   private final String room;
   private final String address;
   // Copy-on-write: a subscriber that closes while a message is being handed out (a slow consumer cut off)
@@ -42,9 +44,10 @@ final class RoomFeed {
   private long gapTimer = -1;
   private boolean fillingGap;
 
-  RoomFeed(Vertx vertx, DomainClient domain, String room) {
+  RoomFeed(Vertx vertx, DomainClient domain, ChatMeters meters, String room) {
     this.vertx = vertx;
     this.domain = domain;
+    this.meters = meters;
     this.room = room;
     this.address = ChatAddresses.room(room);
   }
@@ -102,6 +105,7 @@ final class RoomFeed {
     while (!early.isEmpty() && early.firstKey() == released + 1) {
       JsonObject message = early.pollFirstEntry().getValue();
       released++;
+      meters.released(message.getLong("ts"));
       Delivery delivery = new Delivery(address, message, released);
       for (RoomSubscription subscription : subscriptions) {
         subscription.live(delivery);
@@ -144,5 +148,9 @@ final class RoomFeed {
 
   String room() {
     return room;
+  }
+
+  ChatMeters meters() {
+    return meters;
   }
 }

@@ -84,6 +84,7 @@ public final class RoomSubscription {
       if (seq > lastSent) {
         lastSent = seq;
         subscriber.deliver(new Delivery(ChatAddresses.room(feed.room()), message, seq));
+        feed.meters().delivered();
       }
     }
   }
@@ -103,6 +104,7 @@ public final class RoomSubscription {
     } else if (delivery.seq() > lastSent) {
       lastSent = delivery.seq();
       subscriber.deliver(delivery);
+      feed.meters().delivered();
     }
   }
 

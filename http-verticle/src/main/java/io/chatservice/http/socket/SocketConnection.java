@@ -225,6 +225,7 @@ final class SocketConnection implements ClientConnection {
     if (closed) {
       return;
     }
+    registry.closing(reason);
     onClosed();
     socket.close(reason.code, reason.text());
     if (reason == CloseReason.SLOW_CONSUMER || reason == CloseReason.PING_TIMEOUT) {

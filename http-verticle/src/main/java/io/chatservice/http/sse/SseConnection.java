@@ -71,6 +71,7 @@ final class SseConnection implements ClientConnection {
     if (closed) {
       return;
     }
+    registry.closing(reason);
     onClosed();
     if (reason == CloseReason.SLOW_CONSUMER) {
       // Its buffer is full, so nothing more would arrive: drop the connection.

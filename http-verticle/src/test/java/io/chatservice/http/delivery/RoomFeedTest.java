@@ -2,6 +2,8 @@ package io.chatservice.http.delivery;
 
 import io.chatservice.chat.api.ChatAddresses;
 import io.chatservice.http.api.DomainClient;
+import io.chatservice.http.ops.ChatMeters;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
@@ -35,7 +37,7 @@ class RoomFeedTest {
 
   @BeforeEach
   void standInDomain(Vertx vertx, VertxTestContext testContext) {
-    feeds = new Feeds(vertx, new DomainClient(vertx.eventBus()));
+    feeds = new Feeds(vertx, new DomainClient(vertx.eventBus()), new ChatMeters(new SimpleMeterRegistry()));
     vertx.eventBus().<JsonObject>localConsumer(ChatAddresses.ROOM_LOG, request -> {
       long after = request.body().getLong("after");
       int limit = request.body().getInteger("limit");

@@ -5,7 +5,9 @@ import io.chatservice.chat.api.TextRules;
 import io.chatservice.chat.persistence.DatabaseConfig;
 import io.chatservice.chat.testing.TestDatabases;
 import io.chatservice.http.NodeConfig;
-import io.chatservice.http.ClusterSetup;
+import io.chatservice.http.NodeRuntime;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.chatservice.http.NodeDeployment;
 import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
 import io.vertx.core.Future;
@@ -64,8 +66,10 @@ public final class TestNode {
     return start(vertx, config(TestDatabases.h2(), false, TextRules.DEFAULT_MAX));
   }
 
+  /** On the test's own Vert.x (no Vert.x metrics; the node's own meters still go to a registry of its own). */
   public static Future<TestNode> start(Vertx vertx, NodeConfig config) {
-    return NodeDeployment.deploy(vertx, config, null).map(running -> new TestNode(vertx, running.httpPort()));
+    NodeRuntime runtime = new NodeRuntime(vertx, null, new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
+    return NodeDeployment.deploy(runtime, config).map(running -> new TestNode(vertx, running.httpPort()));
   }
 
   /** A node on its own clustered Vert.x, its Hazelcast member bound to {@code host} (a 127.0.0.x address). */
@@ -73,8 +77,8 @@ public final class TestNode {
     NodeConfig config = config(database, false, TextRules.DEFAULT_MAX)
       .withHttp(new NodeConfig.HttpConfig(host, 0, NodeConfig.HttpConfig.DEFAULT_MAX_BODY_BYTES))
       .withCluster(NodeConfig.ClusterConfig.loopback(host, members));
-    return ClusterSetup.start(config.cluster()).compose(clustered -> NodeDeployment.deploy(clustered.vertx(), config, clustered.clusterManager())
-      .map(running -> new TestNode(clustered.vertx(), running.httpPort(), host, clustered.clusterManager())));
+    return NodeRuntime.start(config.cluster()).compose(runtime -> NodeDeployment.deploy(runtime, config)
+      .map(running -> new TestNode(runtime.vertx(), running.httpPort(), host, runtime.clusterManager())));
   }
 
   public Future<Void> close() {

@@ -7,41 +7,53 @@ import io.chatservice.http.NodeConfig.ClusterConfig;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
+import io.vertx.core.VertxBuilder;
 import io.vertx.core.eventbus.EventBusOptions;
+import io.vertx.micrometer.MicrometerMetricsFactory;
+import io.vertx.micrometer.MicrometerMetricsOptions;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.spi.cluster.hazelcast.ConfigUtil;
 import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
 
 import java.util.List;
+import java.util.UUID;
 
 /**
- * A clustered Vert.x on Hazelcast, configured from the command line alone:
- * TCP/IP join or Kubernetes DNS discovery, no multicast, no phone-home, and
- * failure detection tuned so a dead node is noticed within seconds.
+ * The Vert.x a node runs on: standalone or clustered on Hazelcast, and always
+ * instrumented with Micrometer into the node's own Prometheus registry. The
+ * cluster is configured from the command line alone: TCP/IP join or
+ * Kubernetes DNS discovery, no multicast, no phone-home, and failure
+ * detection tuned so a dead node is noticed within seconds.
  */
-public final class ClusterSetup {
+public record NodeRuntime(Vertx vertx, HazelcastClusterManager clusterManager, PrometheusMeterRegistry registry) {
 
   /** A member that misses heartbeats this long is removed (Hazelcast's default is 60 s). */
   static final int MAX_NO_HEARTBEAT_SECONDS = 6;
 
-  private ClusterSetup() {
+  public boolean clustered() {
+    return clusterManager != null;
   }
 
-  /** The clustered instance and the manager the node's presence reads members from. */
-  public record ClusteredVertx(Vertx vertx, HazelcastClusterManager clusterManager) {
-  }
-
-  public static Future<ClusteredVertx> start(ClusterConfig cluster) {
+  public static Future<NodeRuntime> start(ClusterConfig cluster) {
+    PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    VertxOptions options = new VertxOptions().setMetricsOptions(new MicrometerMetricsOptions()
+      .setEnabled(true)
+      .setJvmMetricsEnabled(true)
+      // Several nodes may share a JVM in tests: each keeps its own registry.
+      .setRegistryName("chat-node-" + UUID.randomUUID()));
+    VertxBuilder builder = Vertx.builder().withMetrics(new MicrometerMetricsFactory(registry));
+    if (!cluster.enabled()) {
+      return Future.succeededFuture(new NodeRuntime(builder.with(options).build(), null, registry));
+    }
     HazelcastClusterManager manager = new HazelcastClusterManager(hazelcastConfig(cluster));
-    EventBusOptions eventBus = new EventBusOptions()
+    options.setEventBusOptions(new EventBusOptions()
       .setHost(cluster.eventBusHost())
       .setPort(cluster.eventBusPort())
       // What other nodes connect to; never "localhost" unless this really is a one-machine cluster.
-      .setClusterPublicHost(cluster.publicHost());
-    return Vertx.builder()
-      .with(new VertxOptions().setEventBusOptions(eventBus))
-      .withClusterManager(manager)
-      .buildClustered()
-      .map(vertx -> new ClusteredVertx(vertx, manager));
+      .setClusterPublicHost(cluster.publicHost()));
+    return builder.with(options).withClusterManager(manager).buildClustered()
+      .map(vertx -> new NodeRuntime(vertx, manager, registry));
   }
 
   static Config hazelcastConfig(ClusterConfig cluster) {

@@ -1,6 +1,8 @@
 package io.chatservice.http.testing;
 
 import io.chatservice.chat.persistence.DatabaseConfig;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -62,6 +64,16 @@ public final class NodeProcess {
   }
 
   private static NodeProcess launch(String name, String host, DatabaseConfig database, Path logDir, List<String> options) {
+    return launch(name, host, database, logDir, List.of(), options);
+  }
+
+  /**
+   * Any node: {@code jvmOptions} go before {@code -jar} (e.g. {@code -Djdk.net.hosts.file=...}), {@code options}
+   * after the HTTP and database options this fixture always passes (e.g. {@code --cluster --k8s-service ...});
+   * returns without waiting.
+   */
+  public static NodeProcess launch(String name, String host, DatabaseConfig database, Path logDir, List<String> jvmOptions,
+                                   List<String> options) {
     Path jar = Path.of(System.getProperty("chat.node.jar", "target/chat-node.jar"));
     if (!Files.isRegularFile(jar)) {
       throw new IllegalStateException(jar + " not found: run mvn package first");
@@ -70,8 +82,9 @@ public final class NodeProcess {
       int port = freePort(host);
       List<String> command = new ArrayList<>(List.of(
         Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
-        "-jar", jar.toAbsolutePath().toString(),
+        "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1"));
+      command.addAll(jvmOptions);
+      command.addAll(List.of("-jar", jar.toAbsolutePath().toString(),
         "--http-host", host, "--http-port", String.valueOf(port),
         "--db-url", database.url(), "--db-user", database.user(), "--db-pool-size", "4"));
       if (!database.password().isEmpty()) {
@@ -120,6 +133,83 @@ public final class NodeProcess {
     throw new IllegalStateException(name + " not ready within " + timeout + ":\n" + logTail(40));
   }
 
+  /** One HTTP/1.1 request to this node, JSON body (or none), with a Bearer token (or none); 10 s timeout. */
+  public HttpResponse<String> call(String method, String path, String token, JsonObject body) throws IOException, InterruptedException {
+    HttpRequest.Builder request = HttpRequest.newBuilder(uri(path)).timeout(Duration.ofSeconds(10))
+      .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body.encode()))
+      .header("content-type", "application/json");
+    if (token != null) {
+      request.header("authorization", "Bearer " + token);
+    }
+    return HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  /** Registers {@code user} (password "password-" + user) on this node and logs in; returns the token. */
+  public String registerAndLogin(String user) throws IOException, InterruptedException {
+    JsonObject credentials = new JsonObject().put("username", user).put("password", "password-" + user);
+    HttpResponse<String> registered = call("POST", "/api/register", null, credentials);
+    HttpResponse<String> login = registered.statusCode() == 201 ? call("POST", "/api/login", null, credentials) : registered;
+    if (login.statusCode() != 200) {
+      throw new AssertionError("register and log in " + user + " on " + name + ": " + login.statusCode() + " " + login.body());
+    }
+    return new JsonObject(login.body()).getString("token");
+  }
+
+  /** A room's whole history, page by page, in seq order. */
+  public List<JsonObject> history(String room, String token) throws IOException, InterruptedException {
+    List<JsonObject> all = new ArrayList<>();
+    while (true) {
+      long after = all.isEmpty() ? 0 : all.get(all.size() - 1).getLong("seq");
+      HttpResponse<String> page = call("GET", "/api/rooms/" + room + "/messages?limit=200&after=" + after, token, null);
+      if (page.statusCode() != 200) {
+        throw new AssertionError("history of " + room + " on " + name + ": " + page.statusCode() + " " + page.body());
+      }
+      JsonArray messages = new JsonArray(page.body());
+      if (messages.isEmpty()) {
+        return all;
+      }
+      messages.forEach(m -> all.add((JsonObject) m));
+    }
+  }
+
+  /** GET /health/ready as JSON plus the HTTP status as "httpStatus" (0 and "error" when the node does not answer). */
+  public JsonObject readiness() throws InterruptedException {
+    try {
+      HttpResponse<String> response = call("GET", "/health/ready", null, null);
+      JsonObject body = response.body().isBlank() ? new JsonObject() : new JsonObject(response.body());
+      return body.put("httpStatus", response.statusCode());
+    } catch (IOException | RuntimeException e) {
+      return new JsonObject().put("httpStatus", 0).put("error", e.toString());
+    }
+  }
+
+  /** A readiness check by id ("cluster", "event-bus", ...), or an empty object. */
+  public static JsonObject check(JsonObject readiness, String id) {
+    return readiness.getJsonArray("checks", new JsonArray()).stream().map(JsonObject.class::cast)
+      .filter(c -> id.equals(c.getString("id"))).findFirst().orElse(new JsonObject());
+  }
+
+  /** The cluster members a readiness answer reports; -1 when it reports none. */
+  public static int clusterMembers(JsonObject readiness) {
+    JsonObject data = check(readiness, "cluster").getJsonObject("data");
+    return data == null ? -1 : data.getInteger("members", -1);
+  }
+
+  /** Polls readiness until it is 200 with {@code expected} cluster members; fails with the last answer and the log's tail. */
+  public NodeProcess awaitClusterMembers(int expected, Duration timeout) throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    JsonObject last = readiness();
+    while (last.getInteger("httpStatus") != 200 || clusterMembers(last) != expected) {
+      if (System.nanoTime() > deadline || !process.isAlive()) {
+        throw new IllegalStateException(name + " did not report " + expected + " cluster members within " + timeout
+          + "; last /health/ready: " + last + "\n" + logTail(40));
+      }
+      Thread.sleep(250);
+      last = readiness();
+    }
+    return this;
+  }
+
   /** kill -9: no shutdown hook, no goodbye to the cluster. */
   public void kill() throws InterruptedException {
     process.destroyForcibly();
@@ -149,6 +239,10 @@ public final class NodeProcess {
 
   public boolean isAlive() {
     return process.isAlive();
+  }
+
+  public long pid() {
+    return process.pid();
   }
 
   public String logTail(int lines) {

@@ -138,7 +138,9 @@ public final class Bench implements Callable<Integer> {
     String model = Files.readAllLines(Path.of("/proc/cpuinfo")).stream().filter(l -> l.startsWith("model name"))
       .findFirst().map(l -> l.substring(l.indexOf(':') + 2)).orElse("unknown CPU");
     return String.format(Locale.ROOT, "%s, %d cores, Java %s, %s; nodes pinned to core %s (taskset), load generator %s; %s",
-      model, Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"), Instant.now(),
+      // The machine's cores, not this pinned process's view of them.
+      model, Files.readAllLines(Path.of("/proc/cpuinfo")).stream().filter(l -> l.startsWith("processor")).count(),
+      System.getProperty("java.version"), Instant.now(),
       settings.pin() ? settings.serverCpus() : "(not pinned)",
       "pinned by bench/run.sh (taskset -c 1)", "database: embedded H2 for fan-out and connections, PostgreSQL for reconnect and persist");
   }

@@ -23,7 +23,7 @@ final class Report {
 
   void connections(Scenarios.Connections c) {
     other.add(String.format(Locale.ROOT, "| connections | %,d idle authenticated /ws connections joined to a room | RSS +%.1f KiB per connection (%,d -> %,d KiB); live heap after full GC +%.1f KiB per connection |",
-      c.count(), c.count(), c.rssKibPerConnection(), c.rssBeforeKib(), c.rssAfterKib(), c.heapKibPerConnection()));
+      c.count(), c.rssKibPerConnection(), c.rssBeforeKib(), c.rssAfterKib(), c.heapKibPerConnection()));
   }
 
   void reconnect(Scenarios.Reconnect r) {

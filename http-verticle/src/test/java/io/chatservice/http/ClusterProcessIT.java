@@ -14,11 +14,7 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpRequest.BodyPublishers;
 import java.net.http.HttpResponse;
-import java.net.http.HttpResponse.BodyHandlers;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -54,9 +50,6 @@ class ClusterProcessIT {
   /** Spreads each sender's messages over ~9 s, so chatting goes on while the cluster notices the death. */
   private static final long PACE_MS = 50;
   private static final long PRESENCE_LIMIT_MS = 15_000;
-  /** HTTP/1.1 as curl and browsers speak it over cleartext (the JDK client would otherwise try h2c). */
-  private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-    .connectTimeout(Duration.ofSeconds(2)).build();
 
   private final List<NodeProcess> nodes = new ArrayList<>();
   private Vertx vertx;
@@ -304,29 +297,14 @@ class ClusterProcessIT {
 
   /** The whole room, page by page. */
   private static List<JsonObject> history(NodeProcess node, String token) throws Exception {
-    List<JsonObject> all = new ArrayList<>();
-    while (true) {
-      long after = all.isEmpty() ? 0 : all.get(all.size() - 1).getLong("seq");
-      HttpResponse<String> page = call(node, "GET", "/api/rooms/general/messages?limit=200&after=" + after, token, null);
-      assertThat(page.statusCode()).as("history: %s", page.body()).isEqualTo(200);
-      JsonArray messages = new JsonArray(page.body());
-      if (messages.isEmpty()) {
-        return all;
-      }
-      messages.forEach(m -> all.add((JsonObject) m));
-    }
+    return node.history("general", token);
   }
 
   private static HttpResponse<String> call(NodeProcess node, String method, String path, String token, JsonObject body)
     throws IOException, InterruptedException {
-    HttpRequest.Builder request = HttpRequest.newBuilder(node.uri(path)).timeout(Duration.ofSeconds(10))
-      .method(method, body == null ? BodyPublishers.noBody() : BodyPublishers.ofString(body.encode()))
-      .header("content-type", "application/json");
-    if (token != null) {
-      request.header("authorization", "Bearer " + token);
-    }
-    return HTTP.send(request.build(), BodyHandlers.ofString());
+    return node.call(method, path, token, body);
   }
+
 
   private static boolean waitUntil(long timeoutMs, BooleanSupplier condition) throws InterruptedException {
     long start = System.nanoTime();

@@ -415,29 +415,14 @@ class ShutdownProcessIT {
 
   /** The whole room, page by page. */
   private static List<JsonObject> history(NodeProcess node, String token) throws Exception {
-    List<JsonObject> all = new ArrayList<>();
-    while (true) {
-      long after = all.isEmpty() ? 0 : all.get(all.size() - 1).getLong("seq");
-      HttpResponse<String> page = call(node, "GET", "/api/rooms/general/messages?limit=200&after=" + after, token, null);
-      assertThat(page.statusCode()).as("history: %s", page.body()).isEqualTo(200);
-      JsonArray messages = new JsonArray(page.body());
-      if (messages.isEmpty()) {
-        return all;
-      }
-      messages.forEach(m -> all.add((JsonObject) m));
-    }
+    return node.history("general", token);
   }
 
   private static HttpResponse<String> call(NodeProcess node, String method, String path, String token, JsonObject body)
     throws IOException, InterruptedException {
-    HttpRequest.Builder request = HttpRequest.newBuilder(node.uri(path)).timeout(Duration.ofSeconds(10))
-      .method(method, body == null ? BodyPublishers.noBody() : BodyPublishers.ofString(body.encode()))
-      .header("content-type", "application/json");
-    if (token != null) {
-      request.header("authorization", "Bearer " + token);
-    }
-    return HTTP.send(request.build(), BodyHandlers.ofString());
+    return node.call(method, path, token, body);
   }
+
 
   private static boolean waitUntil(long timeoutMs, BooleanSupplier condition) throws InterruptedException {
     long start = System.nanoTime();

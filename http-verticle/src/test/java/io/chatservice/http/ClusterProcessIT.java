@@ -275,13 +275,9 @@ class ClusterProcessIT {
   }
 
   private static String registerAndLogin(NodeProcess node, String user) throws Exception {
-    JsonObject credentials = new JsonObject().put("username", user).put("password", "password-" + user);
-    HttpResponse<String> registered = call(node, "POST", "/api/register", null, credentials);
-    assertThat(registered.statusCode()).as("register %s: %s", user, registered.body()).isEqualTo(201);
-    HttpResponse<String> login = call(node, "POST", "/api/login", null, credentials);
-    assertThat(login.statusCode()).as("login %s: %s", user, login.body()).isEqualTo(200);
-    return new JsonObject(login.body()).getString("token");
+    return node.registerAndLogin(user);
   }
+
 
   private static boolean online(NodeProcess node, String token, String user) {
     try {

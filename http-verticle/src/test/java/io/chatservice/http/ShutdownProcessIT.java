@@ -402,16 +402,12 @@ class ShutdownProcessIT {
 
   private static String registerAndLogin(NodeProcess node, String user) {
     try {
-      JsonObject credentials = new JsonObject().put("username", user).put("password", "password-" + user);
-      HttpResponse<String> registered = call(node, "POST", "/api/register", null, credentials);
-      assertThat(registered.statusCode()).as("register %s: %s", user, registered.body()).isEqualTo(201);
-      HttpResponse<String> login = call(node, "POST", "/api/login", null, credentials);
-      assertThat(login.statusCode()).as("login %s: %s", user, login.body()).isEqualTo(200);
-      return new JsonObject(login.body()).getString("token");
+      return node.registerAndLogin(user);
     } catch (IOException | InterruptedException e) {
       throw new AssertionError("register and log in " + user + " on " + node.name, e);
     }
   }
+
 
   /** The whole room, page by page. */
   private static List<JsonObject> history(NodeProcess node, String token) throws Exception {

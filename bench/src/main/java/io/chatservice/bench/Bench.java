@@ -59,6 +59,9 @@ public final class Bench implements Callable<Integer> {
   @Option(names = "--server-cpus", defaultValue = "0", description = "Cores the nodes are pinned to with taskset (default: ${DEFAULT-VALUE}).")
   String serverCpus;
 
+  @Option(names = "--node-java-option", description = "A JVM option for every node started, e.g. a profiler agent (repeatable).")
+  List<String> nodeJavaOptions = new ArrayList<>();
+
   @Option(names = "--no-pin", description = "Do not pin the nodes (taskset missing).")
   boolean noPin;
 
@@ -72,7 +75,7 @@ public final class Bench implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     Path work = Files.createTempDirectory("chat-bench");
-    Settings settings = new Settings(nodeJar.toAbsolutePath(), work, !noPin, serverCpus, "2g", pgUrl, pgUser);
+    Settings settings = new Settings(nodeJar.toAbsolutePath(), work, !noPin, serverCpus, "2g", pgUrl, pgUser, nodeJavaOptions);
     // One event loop: the load generator lives on one core, as the server does.
     Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(1).setWorkerPoolSize(2));
     Report report = new Report(machine(settings));

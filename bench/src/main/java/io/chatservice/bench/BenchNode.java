@@ -34,8 +34,9 @@ final class BenchNode {
       command.addAll(List.of("taskset", "-c", settings.serverCpus()));
     }
     command.addAll(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-      "-Xms512m", "-Xmx" + settings.serverHeap(), "-XX:+UseG1GC", "-XX:+AlwaysPreTouch",
-      "-jar", settings.nodeJar().toString(),
+      "-Xms512m", "-Xmx" + settings.serverHeap(), "-XX:+UseG1GC", "-XX:+AlwaysPreTouch"));
+    command.addAll(settings.nodeJavaOptions());
+    command.addAll(List.of("-jar", settings.nodeJar().toString(),
       "--http-host", host, "--http-port", String.valueOf(port),
       "--db-url", dbUrl, "--db-user", dbUser,
       "--send-rate", "1000000", "--send-burst", "1000000",

@@ -44,7 +44,7 @@ final class Fanout {
         batch.add(peers.connect(nodes.get(j % nodes.size()), token));
       }
       for (Future<WebSocket> connected : batch) {
-        Peers.Subscriber subscriber = new Peers.Subscriber(connected.await(30, TimeUnit.SECONDS), latency, received);
+        Peers.Subscriber subscriber = new Peers.Subscriber(peers.vertx(), connected.await(30, TimeUnit.SECONDS), latency, received);
         subscriber.join("general", null);
         subscribers.add(subscriber);
       }

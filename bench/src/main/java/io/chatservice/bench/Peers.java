@@ -69,10 +69,18 @@ final class Peers {
     long lastSeq = -1;
     long lost;
     long duplicates;
+    long errors;
+    /** Joins refused as retryable (503, 429) and sent again, as a real client would. */
+    long retries;
+    String lastError;
+    private String joinFrame;
     long joinedAt = -1;
     volatile boolean joined;
 
-    Subscriber(WebSocket socket, Recorder latency, AtomicLong received) {
+    private final Vertx vertx;
+
+    Subscriber(Vertx vertx, WebSocket socket, Recorder latency, AtomicLong received) {
+      this.vertx = vertx;
       this.socket = socket;
       this.latency = latency;
       this.received = received;
@@ -85,7 +93,8 @@ final class Peers {
         join.put("after", after);
         lastSeq = after;
       }
-      socket.writeTextMessage(join.encode());
+      joinFrame = join.encode();
+      socket.writeTextMessage(joinFrame);
     }
 
     /** Cheap parsing: the load generator's one core must keep up with hundreds of thousands of frames a second. */
@@ -112,6 +121,15 @@ final class Peers {
         }
         joinedAt = System.nanoTime();
         joined = true;
+      } else if (frame.startsWith("{\"type\":\"error\"")) {
+        errors++;
+        lastError = frame;
+        long code = number(frame, "\"code\":");
+        if (!joined && joinFrame != null && (code == 503 || code == 429)) {
+          retries++;
+          long backoff = 250L * Math.min(8, retries) + (long) (Math.random() * 250);
+          vertx.setTimer(backoff, t -> socket.writeTextMessage(joinFrame));
+        }
       }
     }
 

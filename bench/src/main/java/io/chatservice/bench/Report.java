@@ -27,8 +27,9 @@ final class Report {
   }
 
   void reconnect(Scenarios.Reconnect r) {
-    other.add(String.format(Locale.ROOT, "| reconnect storm | %,d clients of a killed node resume on the survivor with their last seq | all resumed %.1f s after kill -9; lost %d, duplicated %d |",
-      r.clients(), r.secondsToResume(), r.lost(), r.duplicates()));
+    other.add(String.format(Locale.ROOT, "| reconnect storm | %,d clients of a killed node resume on the survivor with their last seq | %s %.1f s after kill -9; lost %d, duplicated %d; %d joins refused as retryable (503/429) and retried |",
+      r.clients(), r.neverResumed() == 0 ? "all resumed" : (r.clients() - r.neverResumed()) + " resumed (" + r.neverResumed() + " never did)",
+      r.secondsToResume(), r.lost(), r.duplicates(), r.retries()));
   }
 
   void persist(Scenarios.Persist p) {

@@ -22,7 +22,7 @@ final class Scenarios {
   record Connections(int count, double rssKibPerConnection, double heapKibPerConnection, long rssBeforeKib, long rssAfterKib) {
   }
 
-  record Reconnect(int clients, double secondsToResume, long lost, long duplicates) {
+  record Reconnect(int clients, double secondsToResume, long lost, long duplicates, long retries, long neverResumed) {
   }
 
   record Persist(int senders, double ackedPerSecond, double p50Ms, double p99Ms, double maxMs) {
@@ -84,7 +84,7 @@ final class Scenarios {
           batch.add(peers.connect(doomed, token));
         }
         for (Future<WebSocket> connected : batch) {
-          Peers.Subscriber subscriber = new Peers.Subscriber(connected.await(60, TimeUnit.SECONDS), unused, received);
+          Peers.Subscriber subscriber = new Peers.Subscriber(peers.vertx(), connected.await(60, TimeUnit.SECONDS), unused, received);
           subscriber.join("general", null);
           before.add(subscriber);
         }
@@ -107,7 +107,7 @@ final class Scenarios {
           batch.add(peers.connect(survivor, token));
         }
         for (int j = 0; j < batch.size(); j++) {
-          Peers.Subscriber subscriber = new Peers.Subscriber(batch.get(j).await(60, TimeUnit.SECONDS), unused, received);
+          Peers.Subscriber subscriber = new Peers.Subscriber(peers.vertx(), batch.get(j).await(60, TimeUnit.SECONDS), unused, received);
           subscriber.join("general", Math.max(0, before.get(i + j).lastSeq));
           resumed.add(subscriber);
         }
@@ -115,6 +115,12 @@ final class Scenarios {
       long deadline = System.currentTimeMillis() + 120_000;
       while (resumed.stream().anyMatch(s -> !s.joined) && System.currentTimeMillis() < deadline) {
         Thread.sleep(20);
+      }
+      long notJoined = resumed.stream().filter(s -> !s.joined).count();
+      long retries = resumed.stream().mapToLong(s -> s.retries).sum();
+      if (notJoined > 0 || retries > 0) {
+        System.out.printf("reconnect: %d of %d clients never resumed; %d joins refused as retryable and sent again, e.g. %s%n",
+          notJoined, resumed.size(), retries, resumed.stream().filter(s -> s.lastError != null).map(s -> s.lastError).findFirst().orElse("-"));
       }
       long allJoined = resumed.stream().mapToLong(s -> s.joinedAt).max().orElse(killedAt);
       Thread.sleep(2000);
@@ -129,7 +135,7 @@ final class Scenarios {
         lost += s.lost;
       }
       resumed.forEach(s -> s.socket.close());
-      return new Reconnect(clients, (allJoined - killedAt) / 1e9, lost, duplicates);
+      return new Reconnect(clients, (allJoined - killedAt) / 1e9, lost, duplicates, retries, notJoined);
     } finally {
       doomed.kill();
       survivor.stop();

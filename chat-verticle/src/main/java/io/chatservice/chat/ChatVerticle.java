@@ -6,6 +6,7 @@ import io.chatservice.chat.api.ChatMessage;
 import io.chatservice.chat.api.Names;
 import io.chatservice.chat.api.SendRequest;
 import io.chatservice.chat.persistence.Database;
+import io.chatservice.chat.persistence.DatabaseConfig;
 import io.chatservice.chat.persistence.MessageRepository;
 import io.chatservice.chat.persistence.RoomRepository;
 import io.chatservice.chat.persistence.UserRepository;
@@ -28,14 +29,16 @@ import static io.chatservice.chat.api.Requests.serve;
 public final class ChatVerticle extends VerticleBase {
 
   private final Pool pool;
+  private final DatabaseConfig database;
   private final ChatConfig config;
   private RoomRepository rooms;
   private MessageRepository messages;
   private RoomDirectory directory;
   private MessageSequencer sequencer;
 
-  public ChatVerticle(Pool pool, ChatConfig config) {
+  public ChatVerticle(Pool pool, DatabaseConfig database, ChatConfig config) {
     this.pool = pool;
+    this.database = database;
     this.config = config;
   }
 
@@ -43,8 +46,8 @@ public final class ChatVerticle extends VerticleBase {
   public Future<?> start() {
     EventBus bus = vertx.eventBus();
     rooms = new RoomRepository(pool);
-    messages = new MessageRepository(pool);
     directory = new RoomDirectory(rooms, new UserRepository(pool), bus);
+    messages = new MessageRepository(pool, database.isPostgres());
     sequencer = new MessageSequencer(messages, bus);
     return Future.all(List.of(
       serve(bus, ChatAddresses.SEND, this::send),
@@ -86,11 +89,15 @@ public final class ChatVerticle extends VerticleBase {
   }
 
   /** {"user","room"} -> {"room","lastSeq"} when the user may read the room, else its error. */
+  /**
+   * {"user","room"} -> {"room"} when the user may read the room. Answered from
+   * the directory's cache once a room is known: a reconnect storm joins
+   * thousands of sockets at once, and each join asks this.
+   */
   private Future<JsonObject> access(Message<JsonObject> request) {
     String room = request.body().getString("room");
     return directory.forReading(request.body().getString("user"), room)
-      .compose(roomId -> roomId.isEmpty() ? Future.succeededFuture(0L) : rooms.lastSeq(roomId.get()))
-      .map(lastSeq -> new JsonObject().put("room", room).put("lastSeq", lastSeq));
+      .map(roomId -> new JsonObject().put("room", room));
   }
 
   /**

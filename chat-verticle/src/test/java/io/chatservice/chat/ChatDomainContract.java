@@ -55,7 +55,7 @@ abstract class ChatDomainContract {
 
   private Future<Pool> deployDomain(Vertx vertx) {
     return Database.open(vertx, database).compose(pool -> vertx.deployVerticle(new AccountVerticle(pool, CONFIG))
-      .compose(id -> vertx.deployVerticle(new ChatVerticle(pool, CONFIG)))
+      .compose(id -> vertx.deployVerticle(new ChatVerticle(pool, database, CONFIG)))
       .compose(id -> vertx.deployVerticle(new PresenceVerticle(new LocalPresence())))
       .map(id -> pool));
   }

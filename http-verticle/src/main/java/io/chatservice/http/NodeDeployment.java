@@ -42,14 +42,15 @@ public final class NodeDeployment {
       : new HazelcastPresence(cluster.getHazelcastInstance(), cluster.getNodeId());
     return Database.open(vertx, config.database()).compose(pool -> jwtSecret(pool, config)
       .compose(secret -> vertx.deployVerticle(new AccountVerticle(pool, config.chat()))
-        .compose(id -> vertx.deployVerticle(new ChatVerticle(pool, config.chat())))
+        .compose(id -> vertx.deployVerticle(new ChatVerticle(pool, config.database(), config.chat())))
         .compose(id -> vertx.deployVerticle(new PresenceVerticle(presence)))
         .compose(id -> {
           HttpVerticle http = new HttpVerticle(config, secret, runtime);
           return vertx.deployVerticle(http).map(deploymentId -> new RunningNode(vertx, http.actualPort(), deploymentId));
         }))
-      .onSuccess(node -> LOG.info("Chat node listening on http://{}:{}/ (database {}{})", config.http().host(),
-        node.httpPort(), config.database().describe(), cluster == null ? "" : ", clustered")));
+      .onSuccess(node -> LOG.info("Chat node listening on http://{}:{}/ (database {}{}, {} transport)", config.http().host(),
+        node.httpPort(), config.database().describe(), cluster == null ? "" : ", clustered",
+        vertx.isNativeTransportEnabled() ? "epoll" : "NIO")));
   }
 
   /** The configured secret, or the one every node sharing this database agrees on. */

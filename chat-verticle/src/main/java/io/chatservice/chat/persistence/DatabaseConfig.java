@@ -10,6 +10,10 @@ public record DatabaseConfig(String url, String user, String password, int poolS
     return url.startsWith("jdbc:h2:");
   }
 
+  public boolean isPostgres() {
+    return url.startsWith("jdbc:postgresql:");
+  }
+
   /** The URL without credentials or options, safe to log. */
   public String describe() {
     int options = url.indexOf(';');

@@ -21,9 +21,12 @@ public final class MessageRepository {
   private static final String COLUMNS = "SELECT id, seq, sender, body, ts FROM messages ";
 
   private final Pool pool;
+  private final boolean postgres;
 
-  public MessageRepository(Pool pool) {
+  /** PostgreSQL gets a one-statement append; other databases (H2) a statement at a time. */
+  public MessageRepository(Pool pool, boolean postgres) {
     this.pool = pool;
+    this.postgres = postgres;
   }
 
   /**
@@ -32,6 +35,45 @@ public final class MessageRepository {
    * database, and a rollback returns the seqs, so seq has no gaps.
    */
   public Future<List<ChatMessage>> append(long roomId, String room, List<Draft> drafts) {
+    return postgres ? appendInOneStatement(roomId, room, drafts) : appendStepByStep(roomId, room, drafts);
+  }
+
+  /**
+   * PostgreSQL: counter, rows and ids in one statement, so a batch costs one
+   * round trip and a commit however many messages it holds (group commit).
+   */
+  private Future<List<ChatMessage>> appendInOneStatement(long roomId, String room, List<Draft> drafts) {
+    int count = drafts.size();
+    StringBuilder rows = new StringBuilder();
+    List<Object> arguments = new ArrayList<>(4 + 4 * count);
+    arguments.addAll(List.of(count, roomId, roomId, count));
+    for (int i = 0; i < count; i++) {
+      Draft draft = drafts.get(i);
+      rows.append(i == 0 ? "" : ", ").append("(CAST(? AS INTEGER), CAST(? AS VARCHAR), CAST(? AS VARCHAR), CAST(? AS BIGINT))");
+      arguments.addAll(List.of(i + 1, draft.from(), draft.text(), draft.ts()));
+    }
+    // A SELECT on top: the JDBC client reads rows back only from a statement that is a query.
+    String sql = "WITH counter AS (UPDATE rooms SET last_seq = last_seq + ? WHERE id = ? RETURNING last_seq), "
+      + "inserted AS (INSERT INTO messages (room_id, seq, sender, body, ts) "
+      + "SELECT ?, counter.last_seq - ? + m.ord, m.sender, m.body, m.ts FROM counter, (VALUES " + rows + ") AS m(ord, sender, body, ts) "
+      + "RETURNING id, seq) "
+      + "SELECT id, seq FROM inserted ORDER BY seq";
+    return Sql.query(pool, sql, Tuple.wrap(arguments)).map(inserted -> {
+      if (inserted.size() != count) {
+        throw new IllegalStateException("Room " + room + " (id " + roomId + ") is gone: stored " + inserted.size() + " of " + count);
+      }
+      List<ChatMessage> stored = new ArrayList<>(count);
+      int i = 0;
+      for (Row row : inserted) {
+        Draft draft = drafts.get(i++);
+        stored.add(new ChatMessage(row.getLong(0), room, row.getLong(1), draft.from(), draft.text(), draft.ts()));
+      }
+      return stored;
+    });
+  }
+
+  /** Any other database (H2): the same, a statement at a time, in one transaction. */
+  private Future<List<ChatMessage>> appendStepByStep(long roomId, String room, List<Draft> drafts) {
     int count = drafts.size();
     return pool.withTransaction(conn -> conn
       .preparedQuery("UPDATE rooms SET last_seq = last_seq + ? WHERE id = ?")

@@ -11,7 +11,9 @@ import io.vertx.core.json.JsonObject;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 
@@ -37,6 +39,8 @@ final class RoomFeed {
   // must not make the loop skip the next one. Joins and leaves are rare next to messages.
   private final List<RoomSubscription> subscriptions = new CopyOnWriteArrayList<>();
   private final TreeMap<Long, JsonObject> early = new TreeMap<>();
+  /** Catch-up reads under way, by the seq they read after. */
+  private final Map<Long, PageRead> reads = new HashMap<>();
   private MessageConsumer<JsonObject> consumer;
   private Future<Void> ready;
   /** The last seq released to subscribers; -1 until the starting point is read. */
@@ -140,10 +144,32 @@ final class RoomFeed {
       });
   }
 
-  /** Reads stored messages for a subscriber catching up. */
-  Future<JsonArray> read(long after, int limit) {
-    return domain.object(ChatAddresses.ROOM_LOG, new JsonObject().put("room", room).put("after", after).put("limit", limit))
-      .map(page -> page.getJsonArray("messages"));
+  /**
+   * Reads a page of stored messages after a seq for a subscriber catching up,
+   * one that holds at least every message up to {@code upTo} (the last one
+   * released before the subscriber attached). Subscribers asking the same
+   * question share one read: after a node dies its clients all resume here
+   * from about the same seq, thousands at once.
+   */
+  Future<List<Delivery>> read(long after, long upTo) {
+    PageRead shared = reads.get(after);
+    if (shared != null && shared.releasedWhenAsked >= upTo) {
+      return shared.page;
+    }
+    // Everything released is stored, so a read asked now sees at least up to `released`.
+    PageRead read = new PageRead(released, domain.object(ChatAddresses.ROOM_LOG,
+        new JsonObject().put("room", room).put("after", after).put("limit", PAGE))
+      .map(page -> page.getJsonArray("messages").stream()
+        .map(item -> (JsonObject) item)
+        .map(message -> new Delivery(address, message, message.getLong("seq")))
+        .toList()));
+    reads.put(after, read);
+    read.page.onComplete(done -> reads.remove(after, read));
+    return read.page;
+  }
+
+  /** The page as deliveries, so each message is encoded once however many subscribers replay it. */
+  private record PageRead(long releasedWhenAsked, Future<List<Delivery>> page) {
   }
 
   String room() {

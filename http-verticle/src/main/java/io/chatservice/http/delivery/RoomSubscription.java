@@ -1,11 +1,9 @@
 package io.chatservice.http.delivery;
 
-import io.chatservice.chat.api.ChatAddresses;
 import io.vertx.core.Future;
-import io.vertx.core.json.JsonArray;
-import io.vertx.core.json.JsonObject;
 
 import java.util.ArrayDeque;
+import java.util.List;
 import java.util.function.LongConsumer;
 
 /**
@@ -53,7 +51,7 @@ public final class RoomSubscription {
       goLive(caughtUp);
       return Future.succeededFuture();
     }
-    return catchUp(caughtUp);
+    return catchUp(liveFrom, caughtUp);
   }
 
   /** Tells the subscriber it has caught up before any live message, then releases those that waited. */
@@ -63,27 +61,26 @@ public final class RoomSubscription {
     flushWaiting();
   }
 
-  private Future<Void> catchUp(LongConsumer caughtUp) {
-    return feed.read(lastSent, RoomFeed.PAGE).compose(page -> {
+  /** Replays stored pages until everything released before this subscriber attached ({@code liveFrom}) is sent. */
+  private Future<Void> catchUp(long liveFrom, LongConsumer caughtUp) {
+    return feed.read(lastSent, liveFrom).compose(page -> {
       if (closed) {
         return Future.succeededFuture();
       }
       send(page);
       if (page.size() == RoomFeed.PAGE) {
-        return catchUp(caughtUp);
+        return catchUp(liveFrom, caughtUp);
       }
       goLive(caughtUp);
       return Future.succeededFuture();
     });
   }
 
-  private void send(JsonArray page) {
-    for (Object item : page) {
-      JsonObject message = (JsonObject) item;
-      long seq = message.getLong("seq");
-      if (seq > lastSent) {
-        lastSent = seq;
-        subscriber.deliver(new Delivery(ChatAddresses.room(feed.room()), message, seq));
+  private void send(List<Delivery> page) {
+    for (Delivery delivery : page) {
+      if (delivery.seq() > lastSent) {
+        lastSent = delivery.seq();
+        subscriber.deliver(delivery);
         feed.meters().delivered();
       }
     }

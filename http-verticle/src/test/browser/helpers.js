@@ -3,8 +3,8 @@
 
 const path = require('path');
 
-// What the node will send once deployed behind its Content-Security-Policy: the page must work under it.
-const CSP = "default-src 'self'";
+// The node's own Content-Security-Policy must come with every page, strict: the page must work under it.
+const STRICT_CSP = /(^|;)\s*script-src 'self'\s*(;|$)/;
 const DESKTOP = { width: 1280, height: 800 };
 
 /** One run: its pages (for failure screenshots), the problems they reported, where screenshots go. */
@@ -18,12 +18,15 @@ class Run {
   /** A browser context of its own (cookies, localStorage): one person. */
   async newPerson(browser, name, options = {}) {
     const context = await browser.newContext({ viewport: DESKTOP, locale: 'en-US', colorScheme: 'light', ...options });
-    // Serve the page with the production CSP header, so inline scripts, inline styles or foreign hosts would fail here.
-    await context.route((url) => url.pathname === '/' || url.pathname.endsWith('.html'), async (route) => {
-      const response = await route.fetch();
-      await route.fulfill({ response, headers: { ...response.headers(), 'content-security-policy': CSP } });
-    });
     const page = await context.newPage();
+    // Pages come with the node's real CSP header, so inline scripts, inline styles or foreign hosts fail here.
+    page.on('response', (response) => {
+      if (response.request().resourceType() !== 'document') return;
+      const csp = response.headers()['content-security-policy'] || '';
+      if (!STRICT_CSP.test(csp) || /unsafe-inline|unsafe-eval/.test(csp)) {
+        this.problems.push(name + ': ' + response.url() + ' came without the strict CSP: "' + csp + '"');
+      }
+    });
     page.on('console', (msg) => {
       if (/Content Security Policy/i.test(msg.text())) this.problems.push(name + ': ' + msg.text());
     });

@@ -41,6 +41,8 @@ final class BenchNode {
       "--db-url", dbUrl, "--db-user", dbUser,
       "--send-rate", "1000000", "--send-burst", "1000000",
       "--max-connections-per-user", "1000000",
+      // Every simulated user registers from this one address: above the sign-up throttle.
+      "--max-registrations-per-hour", "1000000",
       "--max-outbound-buffer", String.valueOf(4 * 1024 * 1024),
       "--idle-timeout", "0"));
     command.addAll(extra);

@@ -3,6 +3,8 @@ package io.chatservice.http;
 import io.chatservice.chat.ChatConfig;
 import io.chatservice.chat.api.TextRules;
 import io.chatservice.chat.persistence.DatabaseConfig;
+import io.chatservice.http.auth.TokenAuth;
+import io.chatservice.http.security.WebOrigin;
 import io.vertx.core.Future;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -14,6 +16,7 @@ import picocli.CommandLine.Model.ArgSpec;
 import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.Option;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
@@ -84,6 +87,18 @@ public final class ChatNode implements Callable<Integer> {
 
   @Option(names = "--guests", description = "Allow password-less guest logins (POST /api/guest).")
   boolean guests;
+
+  @Option(names = "--allowed-origins", paramLabel = "<origin,...>", split = ",", description = "Other sites (https://host[:port]) whose pages may use the session cookie here (default: this node's own origin only).")
+  List<String> allowedOrigins;
+
+  @Option(names = "--trust-proxy", description = "Behind a reverse proxy that sets X-Forwarded-For/-Proto/-Host: take the client address and origin from them.")
+  boolean trustProxy;
+
+  @Option(names = "--max-registrations-per-hour", paramLabel = "<n>", defaultValue = "10", description = "Registrations and guest logins per client address and hour, per node (default: ${DEFAULT-VALUE}).")
+  int maxRegistrationsPerHour;
+
+  @Option(names = "--max-failed-logins-per-address", paramLabel = "<n>", defaultValue = "30", description = "Failed logins per client address in 10 minutes, per node (default: ${DEFAULT-VALUE}).")
+  int maxFailedLoginsPerAddress;
 
   @Option(names = "--max-text-length", paramLabel = "<n>", defaultValue = "4000", description = "Longest message text in characters (default: ${DEFAULT-VALUE}).")
   int maxTextLength;
@@ -236,6 +251,17 @@ public final class ChatNode implements Callable<Integer> {
       || sendRate <= 0 || sendBurst < 1 || maxConnectionsPerUser < 1 || maxRoomsPerConnection < 1) {
       throw new IllegalArgumentException("limits must be positive (--idle-timeout may be 0; buffers and frames at least 1024 bytes)");
     }
+    if (jwtSecret != null && !jwtSecret.isBlank() && jwtSecret.getBytes(StandardCharsets.UTF_8).length < TokenAuth.MIN_SECRET_BYTES) {
+      throw new IllegalArgumentException("--jwt-secret must be at least " + TokenAuth.MIN_SECRET_BYTES + " bytes (UTF-8), not "
+        + jwtSecret.getBytes(StandardCharsets.UTF_8).length + "; e.g. openssl rand -base64 48");
+    }
+    if (maxRegistrationsPerHour < 1 || maxFailedLoginsPerAddress < 1) {
+      throw new IllegalArgumentException("--max-registrations-per-hour and --max-failed-logins-per-address must be at least 1");
+    }
+    List<String> origins = allowedOrigins == null ? List.of() : allowedOrigins.stream().map(String::trim).filter(s -> !s.isEmpty()).toList();
+    origins.stream().filter(origin -> !WebOrigin.isPlainOrigin(origin)).findFirst().ifPresent(origin -> {
+      throw new IllegalArgumentException("--allowed-origins: " + origin + " is not an origin like https://chat.example.com[:port]");
+    });
     List<String> members = clusterMembers == null ? List.of() : clusterMembers.stream().map(String::trim).filter(s -> !s.isEmpty()).toList();
     return new NodeConfig(
       new NodeConfig.HttpConfig(httpHost, httpPort, NodeConfig.HttpConfig.DEFAULT_MAX_BODY_BYTES),
@@ -247,7 +273,8 @@ public final class ChatNode implements Callable<Integer> {
       new DatabaseConfig(dbUrl, dbUser, dbPassword, dbPoolSize),
       Optional.ofNullable(blankToNull(jwtSecret)),
       guests,
-      new ChatConfig(new TextRules(maxTextLength), ChatConfig.DEFAULT_BCRYPT_COST));
+      new ChatConfig(new TextRules(maxTextLength), ChatConfig.DEFAULT_BCRYPT_COST),
+      new NodeConfig.SecurityConfig(origins, trustProxy, maxRegistrationsPerHour, maxFailedLoginsPerAddress));
   }
 
   private static String blankToNull(String value) {

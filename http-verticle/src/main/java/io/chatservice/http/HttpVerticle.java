@@ -16,11 +16,16 @@ import io.chatservice.http.connection.Edge;
 import io.chatservice.http.connection.SendGate;
 import io.chatservice.http.ops.ChatMeters;
 import io.chatservice.http.ops.NodeHealth;
+import io.chatservice.http.security.LoginThrottle;
+import io.chatservice.http.security.OriginGuard;
+import io.chatservice.http.security.RequestSource;
+import io.chatservice.http.security.SecurityHeaders;
 import io.chatservice.http.socket.SocketEndpoint;
 import io.chatservice.http.sse.SseEndpoint;
 import io.chatservice.http.delivery.Feeds;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.json.JsonObject;
@@ -45,6 +50,7 @@ public final class HttpVerticle extends VerticleBase {
   /** In-flight sends get this long to finish at shutdown; the whole stop stays well inside 10 s. */
   private static final long DRAIN_MS = 3000;
   private static final long ONLINE_REFRESH_MS = 5000;
+  private static final long THROTTLE_SWEEP_MS = 60_000;
 
   private final NodeConfig config;
   private final String jwtSecret;
@@ -73,7 +79,13 @@ public final class HttpVerticle extends VerticleBase {
     meters.clusterSize(() -> runtime.clustered() ? runtime.clusterManager().getNodes().size() : 1);
     vertx.setPeriodic(ONLINE_REFRESH_MS, id -> domain.array(ChatAddresses.PRESENCE_ONLINE, new JsonObject())
       .onSuccess(online -> meters.onlineUsers(online.size())));
-    AccountsApi accounts = new AccountsApi(domain, tokens, config.guests());
+    NodeConfig.SecurityConfig security = config.security();
+    RequestSource source = new RequestSource(security.trustProxy());
+    OriginGuard sameSite = new OriginGuard(security.allowedOrigins(), source);
+    LoginThrottle throttle = new LoginThrottle(
+      LoginThrottle.Policy.of(security.maxRegistrationsPerHour(), security.maxFailedLoginsPerAddress()));
+    vertx.setPeriodic(THROTTLE_SWEEP_MS, id -> throttle.forgetIdle());
+    AccountsApi accounts = new AccountsApi(domain, tokens, config.guests(), throttle, source);
     RoomsApi rooms = new RoomsApi(domain, sends);
     Edge edge = new Edge(vertx, domain, feeds, sends, connections, limits);
     SockJsBridge bridge = new SockJsBridge(edge);
@@ -83,12 +95,15 @@ public final class HttpVerticle extends VerticleBase {
     Router router = Router.router(vertx);
     BodyHandler body = BodyHandler.create(false).setBodyLimit(config.http().maxBodyBytes());
 
+    SecurityHeaders.handlers().forEach(headers -> router.route().handler(headers));
     router.get("/health/live").handler(HealthCheckHandler.createWithHealthChecks(health.liveness()));
     router.get("/health/ready").handler(HealthCheckHandler.createWithHealthChecks(health.readiness()));
     router.get("/metrics").handler(PrometheusScrapingHandler.create(runtime.registry()));
     router.route().handler(this::refuseWhileDraining);
 
     router.route("/api/*").handler(body);
+    router.route("/api/*").method(HttpMethod.POST).method(HttpMethod.PUT).method(HttpMethod.PATCH).method(HttpMethod.DELETE)
+      .handler(sameSite);
     router.post("/api/register").handler(accounts::register);
     router.post("/api/login").handler(accounts::login);
     router.post("/api/logout").handler(accounts::logout);
@@ -104,10 +119,10 @@ public final class HttpVerticle extends VerticleBase {
     router.route("/api/*").handler(ctx -> HttpErrors.send(ctx, ChatError.NOT_FOUND, "No such API: " + ctx.request().path()));
 
     // SockJS's xhr transports post frames: bounded like any other frame.
-    router.route("/eventbus/*").handler(BodyHandler.create(false).setBodyLimit(limits.maxFrameBytes()))
+    router.route("/eventbus/*").handler(sameSite).handler(BodyHandler.create(false).setBodyLimit(limits.maxFrameBytes()))
       .handler(tokens.handler()).subRouter(bridge.router());
-    router.get("/ws").handler(tokens.handler()).handler(socket::upgrade);
-    router.get("/sse").handler(tokens.handler()).handler(sse::stream);
+    router.get("/ws").handler(sameSite).handler(tokens.handler()).handler(socket::upgrade);
+    router.get("/sse").handler(sameSite).handler(tokens.handler()).handler(sse::stream);
 
     router.route().handler(StaticHandler.create("webroot").setCachingEnabled(false));
     router.route().failureHandler(HttpErrors::onFailure);

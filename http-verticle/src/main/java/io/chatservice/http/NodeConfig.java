@@ -15,22 +15,27 @@ public record NodeConfig(
   DatabaseConfig database,
   Optional<String> jwtSecret,
   boolean guests,
-  ChatConfig chat) {
+  ChatConfig chat,
+  SecurityConfig security) {
 
   public NodeConfig withHttp(HttpConfig value) {
-    return new NodeConfig(value, limits, cluster, database, jwtSecret, guests, chat);
+    return new NodeConfig(value, limits, cluster, database, jwtSecret, guests, chat, security);
   }
 
   public NodeConfig withLimits(LimitsConfig value) {
-    return new NodeConfig(http, value, cluster, database, jwtSecret, guests, chat);
+    return new NodeConfig(http, value, cluster, database, jwtSecret, guests, chat, security);
   }
 
   public NodeConfig withCluster(ClusterConfig value) {
-    return new NodeConfig(http, limits, value, database, jwtSecret, guests, chat);
+    return new NodeConfig(http, limits, value, database, jwtSecret, guests, chat, security);
   }
 
   public NodeConfig withJwtSecret(String value) {
-    return new NodeConfig(http, limits, cluster, database, Optional.of(value), guests, chat);
+    return new NodeConfig(http, limits, cluster, database, Optional.of(value), guests, chat, security);
+  }
+
+  public NodeConfig withSecurity(SecurityConfig value) {
+    return new NodeConfig(http, limits, cluster, database, jwtSecret, guests, chat, value);
   }
 
   public record HttpConfig(String host, int port, int maxBodyBytes) {
@@ -73,6 +78,27 @@ public record NodeConfig(
     /** A loopback cluster member, for tests and local clusters. */
     public static ClusterConfig loopback(String host, List<String> members) {
       return new ClusterConfig(true, host, DEFAULT_PORT, members, Optional.empty(), host, 0, host);
+    }
+  }
+
+  /**
+   * Who may act for a cookie-authenticated user and how hard accounts may be
+   * hammered. {@code allowedOrigins} come on top of the node's own origin;
+   * {@code trustProxy} makes X-Forwarded-For/-Proto/-Host count (only behind a
+   * proxy that sets them).
+   */
+  public record SecurityConfig(List<String> allowedOrigins, boolean trustProxy, int maxRegistrationsPerHour,
+                               int maxFailedLoginsPerAddress) {
+    public static final int DEFAULT_MAX_REGISTRATIONS_PER_HOUR = 10;
+    public static final int DEFAULT_MAX_FAILED_LOGINS_PER_ADDRESS = 30;
+
+    public SecurityConfig {
+      allowedOrigins = List.copyOf(allowedOrigins);
+    }
+
+    /** Same origin only, no proxy, the shipped throttles. */
+    public static SecurityConfig defaults() {
+      return new SecurityConfig(List.of(), false, DEFAULT_MAX_REGISTRATIONS_PER_HOUR, DEFAULT_MAX_FAILED_LOGINS_PER_ADDRESS);
     }
   }
 }

@@ -22,6 +22,7 @@ import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 @DisplayName("The chat-node command line")
@@ -30,6 +31,7 @@ class ChatNodeCliTest {
 
   private static final List<String> CONTRACT_OPTIONS = List.of("--http-port", "--http-host", "--cluster", "--cluster-host",
     "--cluster-port", "--cluster-members", "--k8s-service", "--db-url", "--db-user", "--db-password", "--jwt-secret", "--guests");
+  private static final String LONG_SECRET = "s3cret-s3cret-s3cret-s3cret-s3cret";
   /** What a run answers instead of starting a node: no unit test may start one on port 8080. */
   private static final int WOULD_START = 99;
 
@@ -66,7 +68,7 @@ class ChatNodeCliTest {
     CommandLine cli = ChatNode.commandLine();
     cli.parseArgs("--http-port", "0", "--http-host", "127.0.0.2", "--cluster-host", "10.1.2.3", "--cluster-port", "5801",
       "--cluster-members", "a:5701, b", "--k8s-service", "chat.default.svc", "--db-url", "jdbc:h2:mem:cli", "--db-user", "u",
-      "--db-password", "p", "--db-pool-size", "3", "--jwt-secret", "s3cret", "--guests", "--max-text-length", "12");
+      "--db-password", "p", "--db-pool-size", "3", "--jwt-secret", LONG_SECRET, "--guests", "--max-text-length", "12");
     NodeConfig config = ((ChatNode) cli.getCommand()).toConfig();
     assertThat(config.http().host()).isEqualTo("127.0.0.2");
     assertThat(config.http().port()).isZero();
@@ -75,9 +77,45 @@ class ChatNodeCliTest {
     assertThat(config.cluster().members()).containsExactly("a:5701", "b");
     assertThat(config.cluster().k8sService()).contains("chat.default.svc");
     assertThat(config.database()).isEqualTo(new DatabaseConfig("jdbc:h2:mem:cli", "u", "p", 3));
-    assertThat(config.jwtSecret()).contains("s3cret");
+    assertThat(config.jwtSecret()).contains(LONG_SECRET);
     assertThat(config.guests()).isTrue();
     assertThat(config.chat().textRules().maxCodePoints()).isEqualTo(12);
+  }
+
+  @Test
+  @DisplayName("The security options land in the node's configuration")
+  void securityOptionsReachTheConfig() {
+    NodeConfig.SecurityConfig security = parse("--allowed-origins", "https://app.example.com, http://localhost:3000",
+      "--trust-proxy", "--max-registrations-per-hour", "50", "--max-failed-logins-per-address", "100").security();
+    assertThat(security).isEqualTo(new NodeConfig.SecurityConfig(
+      List.of("https://app.example.com", "http://localhost:3000"), true, 50, 100));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @ValueSource(strings = {"*", "evil.example", "https://app.example.com/path", "ftp://app.example.com", "null", "https://user@app.example.com"})
+  @DisplayName("--allowed-origins takes only plain http(s) origins")
+  void badAllowedOrigin(String origin) {
+    assertThatThrownBy(() -> parse("--allowed-origins", origin)).isInstanceOf(IllegalArgumentException.class)
+      .hasMessageStartingWith("--allowed-origins: " + origin + " is not an origin");
+  }
+
+  @Test
+  @DisplayName("--jwt-secret counts UTF-8 bytes: 32 are enough, 31 are refused")
+  void jwtSecretLength() {
+    String thirtyTwoBytes = "\u00e9".repeat(16);
+    String thirtyOneBytes = "\u00e9".repeat(15) + "a";
+    assertThat(parse("--jwt-secret", thirtyTwoBytes).jwtSecret()).contains(thirtyTwoBytes);
+    assertThatThrownBy(() -> parse("--jwt-secret", thirtyOneBytes)).isInstanceOf(IllegalArgumentException.class)
+      .hasMessageStartingWith("--jwt-secret must be at least 32 bytes (UTF-8), not 31");
+  }
+
+  @Test
+  @DisplayName("A node given a short --jwt-secret (here through CHAT_JWT_SECRET) exits with status 2 and one line, before starting")
+  void shortJwtSecretStopsTheNode(@TempDir Path dir) throws Exception {
+    Run run = launch(dir, Map.of("CHAT_JWT_SECRET", "changeme"));
+    assertThat(run.exitCode()).isEqualTo(2);
+    assertThat(run.errLines()).containsExactly(
+      "chat-node: --jwt-secret must be at least 32 bytes (UTF-8), not 8; e.g. openssl rand -base64 48 (see --help)");
   }
 
   @Test
@@ -94,6 +132,7 @@ class ChatNodeCliTest {
     assertThat(config.jwtSecret()).isEmpty();
     assertThat(config.guests()).isFalse();
     assertThat(config.chat().textRules().maxCodePoints()).isEqualTo(4000);
+    assertThat(config.security()).isEqualTo(NodeConfig.SecurityConfig.defaults());
   }
 
   // The environment is read by System.getenv, so these run the real main() in a child JVM with its own environment.
@@ -130,6 +169,12 @@ class ChatNodeCliTest {
     assertThat(run.exitCode()).isNotZero();
     assertThat(run.errLines()).hasSize(1);
     assertThat(run.errLines().get(0)).startsWith("chat-node: ").contains("abc");
+  }
+
+  private static NodeConfig parse(String... args) {
+    CommandLine cli = ChatNode.commandLine();
+    cli.parseArgs(args);
+    return ((ChatNode) cli.getCommand()).toConfig();
   }
 
   /** Runs the command line in this JVM; anything that would start a node answers {@link #WOULD_START} instead. */

@@ -23,9 +23,13 @@ import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
+import java.security.KeyPair;
+import java.security.KeyPairGenerator;
+import java.security.Signature;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Base64;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Consumer;
@@ -44,6 +48,7 @@ class TokenAuthTest {
 
   private static final String SECRET = "token-auth-test-secret-0123456789abcdef";
   private static final String PASSWORD = "12345678";
+  private static final String ATTACKER_SECRET = "attacker-chosen-secret-0123456789abcdef";
   private static final Base64.Encoder BASE64URL = Base64.getUrlEncoder().withoutPadding();
 
   static Stream<Arguments> refusedTokens() {
@@ -57,7 +62,21 @@ class TokenAuthTest {
       Arguments.of("HS512 with the node's secret", token(header("HS512"), alice, "HmacSHA512", SECRET)),
       Arguments.of("expired a minute ago", hs256(SECRET, claims("alice", Duration.ofMinutes(-1)))),
       Arguments.of("payload changed to bob after signing", parts[0] + "." + base64url(claims("bob", Duration.ofDays(365)).encode()) + "." + parts[2]),
-      Arguments.of("signature dropped", parts[0] + "." + parts[1] + "."));
+      Arguments.of("signature dropped", parts[0] + "." + parts[1] + "."),
+      Arguments.of("HS384 with the node's secret", token(header("HS384"), alice, "HmacSHA384", SECRET)),
+      Arguments.of("a valid HS256 signature but no exp claim", hs256(SECRET, new JsonObject().put("sub", "alice"))),
+      Arguments.of("RS256 signed with an RSA key the node never trusted", signed(header("RS256"), alice, "SHA256withRSA", keyPair("RSA", 2048))),
+      Arguments.of("ES256 signed with an EC key the node never trusted", signed(header("ES256"), alice, "SHA256withECDSAinP1363Format", keyPair("EC", 256))),
+      Arguments.of("algorithm confusion: alg RS256 over an HMAC made with the node's secret",
+        token(header("RS256"), alice, "HmacSHA256", SECRET)),
+      Arguments.of("the attacker's own key embedded as a jwk header",
+        token(header("HS256").put("jwk", new JsonObject().put("kty", "oct").put("k", base64url(ATTACKER_SECRET))), alice, "HmacSHA256", ATTACKER_SECRET)),
+      Arguments.of("a jku header pointing at the attacker's key set",
+        token(header("HS256").put("jku", "http://127.0.0.1:9/jwks.json"), alice, "HmacSHA256", ATTACKER_SECRET)),
+      Arguments.of("a kid naming an empty key (../../dev/null), signed with it",
+        token(header("HS256").put("kid", "../../../../dev/null"), alice, "HmacSHA256", "\u0000")),
+      Arguments.of("a kid naming another key, signed with the attacker's",
+        token(header("HS256").put("kid", "attacker"), alice, "HmacSHA256", ATTACKER_SECRET)));
   }
 
   @Test
@@ -78,6 +97,30 @@ class TokenAuthTest {
       assertThat(response.statusCode()).as(response.bodyAsString()).isEqualTo(401);
       assertThat(response.bodyAsJsonObject().getString("error")).isEqualTo("unauthenticated");
     });
+  }
+
+  @Test
+  @DisplayName("An explicit token is the only one read: a bad Bearer or ?token= next to a valid cookie is 401, never the cookie's user")
+  void explicitTokenHidesTheCookie(Vertx vertx, VertxTestContext testContext) {
+    String valid = hs256(SECRET, claims("alice", Duration.ofHours(1)));
+    Checkpoint answered = testContext.checkpoint(2);
+    startWithSecret(vertx).onComplete(testContext.succeeding(node -> List.of(
+        node.client.get("/api/me").bearerTokenAuthentication("garbage").putHeader("Cookie", "chat_token=" + valid).send(),
+        node.client.get("/api/me?token=garbage").putHeader("Cookie", "chat_token=" + valid).send())
+      .forEach(response -> response.onComplete(testContext.succeeding(answer -> testContext.verify(() -> {
+        assertThat(answer.statusCode()).as(answer.bodyAsString()).isEqualTo(401);
+        answered.flag();
+      }))))));
+  }
+
+  @Test
+  @DisplayName("A node refuses to start with a secret shorter than 32 bytes")
+  void shortSecretRefused(Vertx vertx, VertxTestContext testContext) {
+    NodeConfig config = TestNode.config(TestDatabases.h2(), false, TextRules.DEFAULT_MAX).withJwtSecret("x".repeat(31));
+    TestNode.start(vertx, config).onComplete(testContext.failing(refused -> testContext.verify(() -> {
+      assertThat(refused).hasMessageContaining("32 bytes");
+      testContext.completeNow();
+    })));
   }
 
   @Test
@@ -151,6 +194,29 @@ class TokenAuthTest {
       Mac mac = Mac.getInstance(macAlgorithm);
       mac.init(new SecretKeySpec(secret.getBytes(StandardCharsets.UTF_8), macAlgorithm));
       return signingInput + "." + BASE64URL.encodeToString(mac.doFinal(signingInput.getBytes(StandardCharsets.US_ASCII)));
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** header.payload.signature with a public-key signature algorithm. */
+  private static String signed(JsonObject header, JsonObject claims, String signatureAlgorithm, KeyPair keys) {
+    String signingInput = base64url(header.encode()) + "." + base64url(claims.encode());
+    try {
+      Signature signature = Signature.getInstance(signatureAlgorithm);
+      signature.initSign(keys.getPrivate());
+      signature.update(signingInput.getBytes(StandardCharsets.US_ASCII));
+      return signingInput + "." + BASE64URL.encodeToString(signature.sign());
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private static KeyPair keyPair(String algorithm, int bits) {
+    try {
+      KeyPairGenerator generator = KeyPairGenerator.getInstance(algorithm);
+      generator.initialize(bits);
+      return generator.generateKeyPair();
     } catch (GeneralSecurityException e) {
       throw new IllegalStateException(e);
     }

@@ -15,6 +15,7 @@ public enum ChatError {
   BAD_CREDENTIALS(401, "bad_credentials"),
   NOT_A_PARTICIPANT(403, "not_a_participant"),
   GUESTS_DISABLED(403, "guests_disabled"),
+  FORBIDDEN_ORIGIN(403, "forbidden_origin"),
   UNKNOWN_ROOM(404, "unknown_room"),
   UNKNOWN_USER(404, "unknown_user"),
   NOT_FOUND(404, "not_found"),

@@ -31,6 +31,9 @@ public final class TestNode {
     NodeConfig.LimitsConfig.defaults().maxOutboundBytes(), NodeConfig.LimitsConfig.defaults().maxFrameBytes(),
     1_000_000, 1_000_000, 100_000, NodeConfig.LimitsConfig.defaults().maxRoomsPerConnection());
 
+  /** Same-origin checks as shipped; sign-up and login throttles out of the way of tests that register many users. */
+  public static final NodeConfig.SecurityConfig GENEROUS_SECURITY = new NodeConfig.SecurityConfig(List.of(), false, 1_000_000, 1_000_000);
+
   public final Vertx vertx;
   public final int port;
   public final WebClient client;
@@ -59,7 +62,8 @@ public final class TestNode {
       database,
       Optional.empty(),
       guests,
-      new ChatConfig(new TextRules(maxTextLength), TEST_BCRYPT_COST));
+      new ChatConfig(new TextRules(maxTextLength), TEST_BCRYPT_COST),
+      GENEROUS_SECURITY);
   }
 
   public static Future<TestNode> start(Vertx vertx) {

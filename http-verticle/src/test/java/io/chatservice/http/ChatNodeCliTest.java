@@ -22,6 +22,7 @@ import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 @DisplayName("The chat-node command line")
@@ -94,6 +95,23 @@ class ChatNodeCliTest {
     assertThat(config.jwtSecret()).isEmpty();
     assertThat(config.guests()).isFalse();
     assertThat(config.chat().textRules().maxCodePoints()).isEqualTo(4000);
+  }
+
+  @Test
+  @DisplayName("--min-cluster-size is 1 (always serve) by default, reaches the cluster config, and above 1 needs --cluster")
+  void minClusterSize() {
+    CommandLine cli = ChatNode.commandLine();
+    cli.parseArgs("--cluster");
+    assertThat(((ChatNode) cli.getCommand()).toConfig().cluster().minSize()).isEqualTo(1);
+    cli = ChatNode.commandLine();
+    cli.parseArgs("--cluster", "--min-cluster-size", "2");
+    assertThat(((ChatNode) cli.getCommand()).toConfig().cluster().minSize()).isEqualTo(2);
+    for (String[] refused : List.of(new String[] {"--min-cluster-size", "2"}, new String[] {"--cluster", "--min-cluster-size", "0"})) {
+      CommandLine refusing = ChatNode.commandLine();
+      refusing.parseArgs(refused);
+      assertThatThrownBy(() -> ((ChatNode) refusing.getCommand()).toConfig()).as(String.join(" ", refused))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("--min-cluster-size");
+    }
   }
 
   // The environment is read by System.getenv, so these run the real main() in a child JVM with its own environment.

@@ -70,6 +70,11 @@ public final class ChatNode implements Callable<Integer> {
   @Option(names = "--public-host", paramLabel = "<addr>", description = "Address other nodes reach this one at (default: the cluster host).")
   String publicHost;
 
+  @Option(names = "--min-cluster-size", paramLabel = "<n>", defaultValue = "1", description = "Serve only while at least this many "
+    + "cluster members, this one included, see each other; below it the node is not ready, refuses requests and tells its "
+    + "clients to reconnect elsewhere (default: ${DEFAULT-VALUE}, always serve).")
+  int minClusterSize;
+
   @Option(names = "--db-url", paramLabel = "<jdbc-url>", defaultValue = DatabaseConfig.DEFAULT_URL, description = "JDBC URL (default: embedded H2 under ./data).")
   String dbUrl;
 
@@ -262,6 +267,9 @@ public final class ChatNode implements Callable<Integer> {
     origins.stream().filter(origin -> !WebOrigin.isPlainOrigin(origin)).findFirst().ifPresent(origin -> {
       throw new IllegalArgumentException("--allowed-origins: " + origin + " is not an origin like https://chat.example.com[:port]");
     });
+    if (minClusterSize < 1 || (minClusterSize > 1 && !cluster)) {
+      throw new IllegalArgumentException("--min-cluster-size must be at least 1, and above 1 only with --cluster");
+    }
     List<String> members = clusterMembers == null ? List.of() : clusterMembers.stream().map(String::trim).filter(s -> !s.isEmpty()).toList();
     return new NodeConfig(
       new NodeConfig.HttpConfig(httpHost, httpPort, NodeConfig.HttpConfig.DEFAULT_MAX_BODY_BYTES),
@@ -269,7 +277,7 @@ public final class ChatNode implements Callable<Integer> {
         maxOutboundBytes, maxFrameBytes, sendRate, sendBurst, maxConnectionsPerUser, maxRoomsPerConnection),
       new NodeConfig.ClusterConfig(cluster, clusterHost, clusterPort, members, Optional.ofNullable(blankToNull(k8sService)),
         Optional.ofNullable(blankToNull(eventBusHost)).orElse(clusterHost), eventBusPort,
-        Optional.ofNullable(blankToNull(publicHost)).orElse(clusterHost)),
+        Optional.ofNullable(blankToNull(publicHost)).orElse(clusterHost), minClusterSize),
       new DatabaseConfig(dbUrl, dbUser, dbPassword, dbPoolSize),
       Optional.ofNullable(blankToNull(jwtSecret)),
       guests,

@@ -15,6 +15,7 @@ import io.chatservice.http.connection.ConnectionRegistry;
 import io.chatservice.http.connection.Edge;
 import io.chatservice.http.connection.SendGate;
 import io.chatservice.http.ops.ChatMeters;
+import io.chatservice.http.ops.ClusterQuorum;
 import io.chatservice.http.ops.NodeHealth;
 import io.chatservice.http.security.LoginThrottle;
 import io.chatservice.http.security.OriginGuard;
@@ -58,6 +59,7 @@ public final class HttpVerticle extends VerticleBase {
   private HttpServer server;
   private SendGate sends;
   private ConnectionRegistry connections;
+  private ClusterQuorum quorum;
   private boolean draining;
 
   public HttpVerticle(NodeConfig config, String jwtSecret, NodeRuntime runtime) {
@@ -76,6 +78,8 @@ public final class HttpVerticle extends VerticleBase {
     sends = new SendGate(vertx, domain, limits, meters);
     connections = new ConnectionRegistry(vertx, domain, limits, meters);
     NodeHealth health = new NodeHealth(vertx, domain, runtime.clusterManager(), () -> draining);
+    quorum = new ClusterQuorum(vertx, runtime.clusterManager(), config.cluster().minSize(), this::onQuorumChange);
+    quorum.register(health.readiness());
     meters.clusterSize(() -> runtime.clustered() ? runtime.clusterManager().getNodes().size() : 1);
     vertx.setPeriodic(ONLINE_REFRESH_MS, id -> domain.array(ChatAddresses.PRESENCE_ONLINE, new JsonObject())
       .onSuccess(online -> meters.onlineUsers(online.size())));
@@ -100,6 +104,7 @@ public final class HttpVerticle extends VerticleBase {
     router.get("/health/ready").handler(HealthCheckHandler.createWithHealthChecks(health.readiness()));
     router.get("/metrics").handler(PrometheusScrapingHandler.create(runtime.registry()));
     router.route().handler(this::refuseWhileDraining);
+    router.route().handler(this::refuseInMinority);
 
     router.route("/api/*").handler(body);
     router.route("/api/*").method(HttpMethod.POST).method(HttpMethod.PUT).method(HttpMethod.PATCH).method(HttpMethod.DELETE)
@@ -162,6 +167,23 @@ public final class HttpVerticle extends VerticleBase {
   /** The port really bound, for a node started on port 0. */
   public int actualPort() {
     return server.actualPort();
+  }
+
+  private void refuseInMinority(RoutingContext ctx) {
+    if (quorum.held()) {
+      ctx.next();
+    } else {
+      // Like a draining node: the client should move, so its keep-alive connection goes too.
+      ctx.response().putHeader("Connection", "close");
+      HttpErrors.send(ctx, ChatError.UNAVAILABLE, "This node sees too few cluster members to serve; use another node");
+    }
+  }
+
+  /** Cut off into a minority: everyone here is told to reconnect elsewhere; back in a quorum, new clients are served again. */
+  private void onQuorumChange(boolean held) {
+    if (!held && !draining) {
+      connections.closeAll(CloseReason.CLUSTER_MINORITY);
+    }
   }
 
   private void refuseWhileDraining(RoutingContext ctx) {

@@ -66,18 +66,20 @@ public record NodeConfig(
   /**
    * Hazelcast membership and the event bus. The event-bus host and the public
    * host default to the cluster host, so a node never advertises localhost.
+   * Below {@code minSize} members in view (this node included) the node stops
+   * serving, so a node cut off into a minority sends its clients elsewhere.
    */
   public record ClusterConfig(boolean enabled, String host, int port, List<String> members, Optional<String> k8sService,
-                              String eventBusHost, int eventBusPort, String publicHost) {
+                              String eventBusHost, int eventBusPort, String publicHost, int minSize) {
     public static final int DEFAULT_PORT = 5701;
 
     public static ClusterConfig standalone() {
-      return new ClusterConfig(false, "127.0.0.1", DEFAULT_PORT, List.of(), Optional.empty(), "127.0.0.1", 0, "127.0.0.1");
+      return new ClusterConfig(false, "127.0.0.1", DEFAULT_PORT, List.of(), Optional.empty(), "127.0.0.1", 0, "127.0.0.1", 1);
     }
 
     /** A loopback cluster member, for tests and local clusters. */
     public static ClusterConfig loopback(String host, List<String> members) {
-      return new ClusterConfig(true, host, DEFAULT_PORT, members, Optional.empty(), host, 0, host);
+      return new ClusterConfig(true, host, DEFAULT_PORT, members, Optional.empty(), host, 0, host, 1);
     }
   }
 

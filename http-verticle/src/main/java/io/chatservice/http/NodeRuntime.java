@@ -4,6 +4,7 @@ import com.hazelcast.config.Config;
 import com.hazelcast.config.JoinConfig;
 import com.hazelcast.config.NetworkConfig;
 import io.chatservice.http.NodeConfig.ClusterConfig;
+import io.chatservice.http.ops.RegistrationsAfterMerge;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
@@ -30,6 +31,8 @@ public record NodeRuntime(Vertx vertx, HazelcastClusterManager clusterManager, P
 
   /** A member that misses heartbeats this long is removed (Hazelcast's default is 60 s). */
   static final int MAX_NO_HEARTBEAT_SECONDS = 6;
+  /** How often the halves of a healed partition look for each other to merge. */
+  static final int MERGE_RUN_DELAY_SECONDS = 5;
 
   public boolean clustered() {
     return clusterManager != null;
@@ -56,7 +59,10 @@ public record NodeRuntime(Vertx vertx, HazelcastClusterManager clusterManager, P
       // What other nodes connect to; never "localhost" unless this really is a one-machine cluster.
       .setClusterPublicHost(cluster.publicHost()));
     return builder.with(options).withClusterManager(manager).buildClustered()
-      .map(vertx -> new NodeRuntime(vertx, manager, registry));
+      .map(vertx -> {
+        RegistrationsAfterMerge.watch(vertx, manager);
+        return new NodeRuntime(vertx, manager, registry);
+      });
   }
 
   static Config hazelcastConfig(ClusterConfig cluster) {
@@ -73,6 +79,10 @@ public record NodeRuntime(Vertx vertx, HazelcastClusterManager clusterManager, P
     config.setProperty("hazelcast.tcp.join.port.try.count", "10");
     // Join in about a second instead of Hazelcast's default five.
     config.setProperty("hazelcast.wait.seconds.before.join", "1");
+    // After a network partition heals, the two halves look for each other and merge every few seconds
+    // (Hazelcast's default: first after 300 s, then every 120 s), so a cut-off node serves again soon.
+    config.setProperty("hazelcast.merge.first.run.delay.seconds", String.valueOf(MERGE_RUN_DELAY_SECONDS));
+    config.setProperty("hazelcast.merge.next.run.delay.seconds", String.valueOf(MERGE_RUN_DELAY_SECONDS));
 
     NetworkConfig network = config.getNetworkConfig();
     network.setPort(cluster.port()).setPortAutoIncrement(cluster.members().isEmpty() && cluster.k8sService().isEmpty());

@@ -135,6 +135,23 @@ class ChatNodeCliTest {
     assertThat(config.security()).isEqualTo(NodeConfig.SecurityConfig.defaults());
   }
 
+  @Test
+  @DisplayName("--min-cluster-size is 1 (always serve) by default, reaches the cluster config, and above 1 needs --cluster")
+  void minClusterSize() {
+    CommandLine cli = ChatNode.commandLine();
+    cli.parseArgs("--cluster");
+    assertThat(((ChatNode) cli.getCommand()).toConfig().cluster().minSize()).isEqualTo(1);
+    cli = ChatNode.commandLine();
+    cli.parseArgs("--cluster", "--min-cluster-size", "2");
+    assertThat(((ChatNode) cli.getCommand()).toConfig().cluster().minSize()).isEqualTo(2);
+    for (String[] refused : List.of(new String[] {"--min-cluster-size", "2"}, new String[] {"--cluster", "--min-cluster-size", "0"})) {
+      CommandLine refusing = ChatNode.commandLine();
+      refusing.parseArgs(refused);
+      assertThatThrownBy(() -> ((ChatNode) refusing.getCommand()).toConfig()).as(String.join(" ", refused))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("--min-cluster-size");
+    }
+  }
+
   // The environment is read by System.getenv, so these run the real main() in a child JVM with its own environment.
   // Each run is given options that make it stop before binding anything, even if the mapping under test were broken.
 

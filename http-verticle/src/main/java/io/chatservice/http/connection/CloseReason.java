@@ -11,7 +11,9 @@ public enum CloseReason {
   SLOW_CONSUMER(4001, "slow_consumer", "you fell too far behind; reconnect and resume from your last seq"),
   TOO_MANY_CONNECTIONS(4002, "too_many_connections", "close another connection of this user first"),
   PING_TIMEOUT(4003, "ping_timeout", "no heartbeat; reconnect and resume from your last seq"),
-  SHUTDOWN(1012, "service_restart", "this node is restarting; reconnect (to any node) and resume from your last seq");
+  SHUTDOWN(1012, "service_restart", "this node is restarting; reconnect (to any node) and resume from your last seq"),
+  /** Same code as a restart: to a client both mean "this node cannot serve you now, another can". */
+  CLUSTER_MINORITY(1012, "service_restart", "this node lost its cluster; reconnect to another node and resume from your last seq");
 
   public final short code;
   public final String error;

@@ -70,8 +70,9 @@ public final class NodeHealth {
   private void canary(Promise<Status> promise) {
     List<String> nodes = cluster.getNodes().stream().filter(id -> !id.equals(cluster.getNodeId())).sorted().toList();
     String target = nodes.isEmpty() ? cluster.getNodeId() : nodes.get(Math.floorMod(canaryTurn++, nodes.size()));
+    // tryComplete: the health check's own timeout, as long as the request's, may have answered first.
     vertx.eventBus().request(canaryAddress(target), "ping", new DeliveryOptions().setSendTimeout(CHECK_TIMEOUT_MS))
-      .onComplete(done -> promise.complete(done.succeeded()
+      .onComplete(done -> promise.tryComplete(done.succeeded()
         ? Status.OK(new JsonObject().put("answeredBy", target))
         : Status.KO(new JsonObject().put("target", target).put("reason", String.valueOf(done.cause().getMessage())))));
   }

@@ -74,13 +74,27 @@ public final class NodeProcess {
    */
   public static NodeProcess launch(String name, String host, DatabaseConfig database, Path logDir, List<String> jvmOptions,
                                    List<String> options) {
+    try {
+      return launch(name, List.of(), host, freePort(host), database, logDir, jvmOptions, options);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /**
+   * Like {@link #launch(String, String, DatabaseConfig, Path, List, List)}, the command run through {@code wrapper}
+   * (e.g. {@code ip netns exec <ns>}) and on a given HTTP port: a free port found from here says nothing
+   * about another network namespace.
+   */
+  public static NodeProcess launch(String name, List<String> wrapper, String host, int port, DatabaseConfig database, Path logDir,
+                                   List<String> jvmOptions, List<String> options) {
     Path jar = Path.of(System.getProperty("chat.node.jar", "target/chat-node.jar"));
     if (!Files.isRegularFile(jar)) {
       throw new IllegalStateException(jar + " not found: run mvn package first");
     }
     try {
-      int port = freePort(host);
-      List<String> command = new ArrayList<>(List.of(
+      List<String> command = new ArrayList<>(wrapper);
+      command.addAll(List.of(
         Path.of(System.getProperty("java.home"), "bin", "java").toString(),
         "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1"));
       command.addAll(jvmOptions);

@@ -2,7 +2,10 @@ package io.chatservice.http.api;
 
 import io.chatservice.chat.api.ChatError;
 import io.chatservice.chat.api.ChatException;
+import io.netty.handler.codec.DecoderException;
+import io.netty.handler.codec.http.multipart.HttpPostRequestDecoder;
 import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import org.slf4j.Logger;
@@ -37,6 +40,20 @@ public final class HttpErrors {
   /** The router's failure handler: thrown {@link ChatError}s, body-size refusals and anything unexpected. */
   public static void onFailure(RoutingContext ctx) {
     Throwable failure = ctx.failure();
+    if (failure instanceof IllegalArgumentException && QueryParams.undecodable(ctx.request().uri())) {
+      // Vert.x decodes the query lazily, so whichever handler reads a parameter first meets a bad escape.
+      send(ctx, ChatError.MALFORMED_BODY, "The query string is not valid percent-encoding");
+      return;
+    }
+    if (isUndecodableForm(ctx, failure)) {
+      if (failure instanceof HttpPostRequestDecoder.TooLongFormFieldException
+        || failure instanceof HttpPostRequestDecoder.TooManyFormFieldsException) {
+        sendStatus(ctx, 413, "body_too_large", "A form field is too large, or there are too many");
+      } else {
+        send(ctx, ChatError.MALFORMED_BODY, "The form body cannot be decoded");
+      }
+      return;
+    }
     if (failure != null && !(failure instanceof io.vertx.ext.web.handler.HttpException)) {
       send(ctx, failure);
       return;
@@ -51,6 +68,25 @@ public final class HttpErrors {
       case 415 -> sendStatus(ctx, 415, "unsupported_media_type", "Send JSON or a form");
       default -> send(ctx, failure == null ? ChatError.INTERNAL.exception("Internal error") : failure);
     }
+  }
+
+  /**
+   * Netty's form decoder refuses a malformed or oversized form with a
+   * DecoderException (an IllegalArgumentException for a bad escape), and vertx-web refuses a form body on a GET with an
+   * IllegalStateException: the client's fault, not ours.
+   */
+  private static boolean isUndecodableForm(RoutingContext ctx, Throwable failure) {
+    if (failure instanceof DecoderException) {
+      return true;
+    }
+    String type = String.valueOf(ctx.request().getHeader(HttpHeaders.CONTENT_TYPE)).toLowerCase(java.util.Locale.ROOT);
+    boolean form = type.startsWith("multipart/") || type.startsWith("application/x-www-form-urlencoded");
+    if (failure instanceof IllegalArgumentException && form) {
+      return true; // a bad escape (%zz) in an urlencoded body, a multipart part without a name
+    }
+    HttpMethod method = ctx.request().method();
+    return failure instanceof IllegalStateException && form
+      && method != HttpMethod.POST && method != HttpMethod.PUT && method != HttpMethod.PATCH && method != HttpMethod.DELETE;
   }
 
   private static void sendStatus(RoutingContext ctx, int status, String error, String message) {

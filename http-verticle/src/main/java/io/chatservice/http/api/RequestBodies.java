@@ -27,7 +27,11 @@ public final class RequestBodies {
       });
       return fields;
     }
-    Buffer body = ctx.body().buffer();
+    return jsonObject(ctx.body().buffer());
+  }
+
+  /** A body that must be a JSON object; anything else (empty, not JSON, an array, bad UTF-8) is a 400. */
+  public static JsonObject jsonObject(Buffer body) {
     if (body == null || body.length() == 0) {
       throw ChatError.MALFORMED_BODY.exception("Expected a JSON object or a form");
     }

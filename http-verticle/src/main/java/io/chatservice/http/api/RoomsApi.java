@@ -62,20 +62,7 @@ public final class RoomsApi {
     return new JsonObject().put("user", TokenAuth.username(ctx));
   }
 
-  /** A non-negative whole number, absent, or a 422. */
   private static Long seqParam(RoutingContext ctx, String name) {
-    String value = ctx.request().getParam(name);
-    if (value == null) {
-      return null;
-    }
-    try {
-      long parsed = Long.parseLong(value.trim());
-      if (parsed >= 0) {
-        return parsed;
-      }
-    } catch (NumberFormatException ignored) {
-      // reported below
-    }
-    throw ChatError.INVALID_PARAMETER.exception("'" + name + "' must be a whole number >= 0");
+    return QueryParams.seq(name, QueryParams.get(ctx, name));
   }
 }

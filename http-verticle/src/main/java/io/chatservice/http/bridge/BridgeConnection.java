@@ -16,7 +16,6 @@ import io.chatservice.http.delivery.Subscriber;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.handler.sockjs.SockJSSocket;
 
@@ -30,9 +29,6 @@ import java.util.Map;
  * anything on the event bus itself: it joins this node's shared feeds.
  */
 final class BridgeConnection implements ClientConnection {
-
-  /** vertx-eventbus.js reply addresses are UUIDs; anything much longer is abuse. */
-  private static final int MAX_REPLY_ADDRESS = 64;
 
   private final SockJSSocket socket;
   private final String user;
@@ -86,47 +82,22 @@ final class BridgeConnection implements ClientConnection {
 
   void onFrame(Buffer data) {
     lastSeen = System.currentTimeMillis();
-    JsonObject frame;
-    try {
-      frame = new JsonObject(data);
-    } catch (DecodeException | ClassCastException e) {
-      replyError("invalid_json");
-      return;
-    }
-    String type = frame.getValue("type") instanceof String t ? t : null;
-    if (type == null) {
-      replyError("missing_type");
-      return;
-    }
-    if ("ping".equals(type)) {
-      return;
-    }
-    String address = frame.getValue("address") instanceof String a ? a : null;
-    if (address == null) {
-      replyError("missing_address");
-      return;
-    }
-    switch (type) {
-      case "send" -> send(address, frame);
-      case "publish" -> replyError("access_denied");
-      case "register" -> register(address, frame.getValue("headers"));
-      case "unregister" -> unregister(address);
-      default -> replyError("invalid_type");
+    BridgeFrame frame = BridgeFrame.parse(data);
+    if (frame instanceof BridgeFrame.Send send) {
+      send(send);
+    } else if (frame instanceof BridgeFrame.Register register) {
+      register(register);
+    } else if (frame instanceof BridgeFrame.Unregister unregister) {
+      unregister(unregister.address());
+    } else if (frame instanceof BridgeFrame.Refused refused) {
+      replyError(refused.error());
     }
   }
 
-  private void send(String address, JsonObject frame) {
-    Object replyTo = frame.getValue("replyAddress");
-    if (!ChatAddresses.SEND.equals(address)) {
-      replyError("access_denied");
-      return;
-    }
-    if (replyTo != null && (!(replyTo instanceof String) || ((String) replyTo).length() > MAX_REPLY_ADDRESS)) {
-      replyError("invalid_reply_address");
-      return;
-    }
-    String replyAddress = (String) replyTo;
-    sends.send(user, frame.getValue("body")).onComplete(done -> {
+  private void send(BridgeFrame.Send frame) {
+    String replyAddress = frame.replyAddress();
+    Future<JsonObject> sent = frame.invalid() != null ? Future.failedFuture(frame.invalid()) : sends.send(user, frame.body());
+    sent.onComplete(done -> {
       if (replyAddress == null) {
         return;
       }
@@ -138,7 +109,8 @@ final class BridgeConnection implements ClientConnection {
     });
   }
 
-  private void register(String address, Object headers) {
+  private void register(BridgeFrame.Register frame) {
+    String address = frame.address();
     if (registrations.containsKey(address)) {
       replyError("address_already_registered");
       return;
@@ -156,10 +128,12 @@ final class BridgeConnection implements ClientConnection {
     // Claimed now, so a second register of the same address while this one is checked is refused.
     registrations.put(address, direct);
     Future<Object> registered;
-    if (room != null) {
-      registered = after(headers).compose(after -> domain.object(ChatAddresses.ROOM_ACCESS, new JsonObject().put("user", user).put("room", room))
-        .compose(allowed -> feeds.room(room, after, delivery -> write(delivery.bridgeFrame())))
-        .map(subscription -> (Object) subscription));
+    if (frame.invalid() != null) {
+      registered = Future.failedFuture(frame.invalid());
+    } else if (room != null) {
+      registered = domain.object(ChatAddresses.ROOM_ACCESS, new JsonObject().put("user", user).put("room", room))
+        .compose(allowed -> feeds.room(room, frame.after(), delivery -> write(delivery.bridgeFrame())))
+        .map(subscription -> (Object) subscription);
     } else if (owner != null && !owner.equals(user)) {
       registered = Future.failedFuture(ChatError.NOT_A_PARTICIPANT.exception("Only " + owner + " may receive " + address));
     } else {
@@ -177,22 +151,6 @@ final class BridgeConnection implements ClientConnection {
       }
       registrations.put(address, done.result());
     });
-  }
-
-  /** The optional "after" header of a room registration: the last seq the client saw, to replay from. */
-  private static Future<Long> after(Object headers) {
-    if (!(headers instanceof JsonObject json) || json.getValue("after") == null) {
-      return Future.succeededFuture(null);
-    }
-    try {
-      long after = Long.parseLong(json.getValue("after").toString().trim());
-      if (after >= 0) {
-        return Future.succeededFuture(after);
-      }
-    } catch (NumberFormatException ignored) {
-      // refused below
-    }
-    return Future.failedFuture(ChatError.INVALID_PARAMETER.exception("Header 'after' must be a whole number >= 0"));
   }
 
   private void unregister(String address) {

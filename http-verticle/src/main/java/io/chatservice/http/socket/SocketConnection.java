@@ -20,7 +20,6 @@ import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.ServerWebSocket;
-import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
 
 import java.util.HashMap;
@@ -115,38 +114,21 @@ final class SocketConnection implements ClientConnection {
 
   private void onText(String text) {
     lastActive = lastHeard = System.currentTimeMillis();
-    JsonObject frame;
-    try {
-      frame = new JsonObject(text);
-    } catch (DecodeException | ClassCastException e) {
-      error(null, ChatError.MALFORMED_BODY.exception("A frame is a JSON object with a \"type\""));
-      return;
-    }
-    Object ref = frame.getValue("ref");
-    Object type = frame.getValue("type");
-    if (!(type instanceof String)) {
-      error(ref, ChatError.MALFORMED_BODY.exception("Missing \"type\": join, leave or send"));
-      return;
-    }
-    switch ((String) type) {
-      case "join" -> join(frame, ref);
-      case "leave" -> leave(frame, ref);
-      case "send" -> send(frame, ref);
-      default -> error(ref, ChatError.MALFORMED_BODY.exception("Unknown type '" + type + "': join, leave or send"));
+    InboundFrame frame = InboundFrame.parse(text);
+    if (frame instanceof InboundFrame.Join join) {
+      join(join);
+    } else if (frame instanceof InboundFrame.Leave leave) {
+      leave(leave);
+    } else if (frame instanceof InboundFrame.Send send) {
+      send(send);
+    } else {
+      error(frame.ref(), ((InboundFrame.Invalid) frame).reason());
     }
   }
 
-  private void join(JsonObject frame, Object ref) {
-    String room = roomOf(frame);
-    Object afterValue = frame.getValue("after");
-    if (room == null) {
-      error(ref, ChatError.INVALID_ROOM.exception("Field 'room' must be a string"));
-      return;
-    }
-    if (afterValue != null && !(afterValue instanceof Number n && n.longValue() >= 0 && n.doubleValue() == n.longValue())) {
-      error(ref, ChatError.INVALID_PARAMETER.exception("Field 'after' must be a whole number >= 0"));
-      return;
-    }
+  private void join(InboundFrame.Join frame) {
+    String room = frame.room();
+    Object ref = frame.ref();
     if (rooms.containsKey(room)) {
       error(ref, ChatError.INVALID_ROOM.exception("Already joined " + room));
       return;
@@ -155,10 +137,9 @@ final class SocketConnection implements ClientConnection {
       error(ref, ChatError.RATE_LIMITED.exception("At most " + limits.maxRoomsPerConnection() + " rooms per connection"));
       return;
     }
-    Long after = afterValue == null ? null : ((Number) afterValue).longValue();
     rooms.put(room, null);
     domain.object(ChatAddresses.ROOM_ACCESS, new JsonObject().put("user", user).put("room", room))
-      .compose(allowed -> feeds.room(room, after, delivery -> write(delivery.socketFrame(MESSAGE)),
+      .compose(allowed -> feeds.room(room, frame.after(), delivery -> write(delivery.socketFrame(MESSAGE)),
         lastSeq -> write(new JsonObject().put("type", "joined").put("room", room).put("lastSeq", lastSeq).encode())))
       .onComplete(done -> {
         if (done.failed()) {
@@ -172,21 +153,20 @@ final class SocketConnection implements ClientConnection {
       });
   }
 
-  private void leave(JsonObject frame, Object ref) {
-    String room = roomOf(frame);
-    if (room == null || !rooms.containsKey(room)) {
-      error(ref, ChatError.NOT_FOUND.exception("Not joined to " + room));
+  private void leave(InboundFrame.Leave frame) {
+    if (!rooms.containsKey(frame.room())) {
+      error(frame.ref(), ChatError.NOT_FOUND.exception("Not joined to " + frame.room()));
       return;
     }
-    RoomSubscription subscription = rooms.remove(room);
+    RoomSubscription subscription = rooms.remove(frame.room());
     if (subscription != null) {
       feeds.leave(subscription);
     }
   }
 
-  private void send(JsonObject frame, Object ref) {
-    JsonObject body = new JsonObject().put("room", frame.getValue("room")).put("text", frame.getValue("text"));
-    sends.send(user, body).onComplete(done -> {
+  private void send(InboundFrame.Send frame) {
+    Object ref = frame.ref();
+    sends.send(user, frame.body()).onComplete(done -> {
       if (done.failed()) {
         error(ref, ChatError.of(done.cause()));
       } else {
@@ -214,10 +194,6 @@ final class SocketConnection implements ClientConnection {
     if (!closed && !budget.write(frame.length(), () -> socket.writeTextMessage(frame))) {
       close(CloseReason.SLOW_CONSUMER);
     }
-  }
-
-  private static String roomOf(JsonObject frame) {
-    return frame.getValue("room") instanceof String room ? room : null;
   }
 
   @Override

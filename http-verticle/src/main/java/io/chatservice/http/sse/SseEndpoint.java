@@ -3,6 +3,7 @@ package io.chatservice.http.sse;
 import io.chatservice.chat.api.ChatAddresses;
 import io.chatservice.chat.api.ChatError;
 import io.chatservice.http.api.HttpErrors;
+import io.chatservice.http.api.QueryParams;
 import io.chatservice.http.auth.TokenAuth;
 import io.chatservice.http.connection.Edge;
 import io.vertx.core.http.HttpServerResponse;
@@ -24,7 +25,7 @@ public final class SseEndpoint {
 
   public void stream(RoutingContext ctx) {
     String user = TokenAuth.username(ctx);
-    String room = ctx.request().getParam("room");
+    String room = QueryParams.get(ctx, "room");
     Long after = resumePoint(ctx);
     if (room == null) {
       HttpErrors.send(ctx, ChatError.INVALID_ROOM, "Query parameter 'room' is required");
@@ -57,20 +58,11 @@ public final class SseEndpoint {
   /** Last-Event-ID (a browser's reconnect) wins over ?after= (a first connect that knows where it was). */
   private static Long resumePoint(RoutingContext ctx) {
     String value = ctx.request().getHeader("Last-Event-ID");
+    String name = "Last-Event-ID";
     if (value == null || value.isBlank()) {
-      value = ctx.request().getParam("after");
+      value = QueryParams.get(ctx, "after");
+      name = "after";
     }
-    if (value == null || value.isBlank()) {
-      return null;
-    }
-    try {
-      long after = Long.parseLong(value.trim());
-      if (after >= 0) {
-        return after;
-      }
-    } catch (NumberFormatException ignored) {
-      // refused below
-    }
-    throw ChatError.INVALID_PARAMETER.exception("Last-Event-ID / after must be a whole number >= 0");
+    return value == null || value.isBlank() ? null : QueryParams.seq(name, value);
   }
 }

@@ -5,6 +5,7 @@ import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.WebSocket;
 import io.vertx.core.http.WebSocketClient;
+import io.vertx.core.http.WebSocketClientOptions;
 import io.vertx.core.http.WebSocketConnectOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -49,13 +50,19 @@ public final class SockJsTestClient {
     String uri = "/eventbus/000/" + UUID.randomUUID().toString().substring(0, 8) + "/websocket"
       + (token == null ? "" : "?token=" + token);
     // Kept by the instance: Vert.x closes a client nothing references any more, and its sockets with it.
-    WebSocketClient client = vertx.createWebSocketClient();
+    // Takes whole what the node sends: a SockJS frame may batch several bridge frames.
+    WebSocketClient client = vertx.createWebSocketClient(new WebSocketClientOptions().setMaxMessageSize(1 << 20).setMaxFrameSize(1 << 20));
     return client.connect(new WebSocketConnectOptions().setHost(host).setPort(port).setURI(uri))
       .map(ws -> new SockJsTestClient(vertx, client, ws));
   }
 
-  private synchronized void onFrame(String frame) {
-    if (frame.startsWith("a")) {
+  private void onFrame(String frame) {
+    if (!frame.startsWith("a")) {
+      return;
+    }
+    // Waiters complete outside the lock and the loop: their callbacks may ask for the next frame.
+    List<Runnable> matched = new ArrayList<>();
+    synchronized (this) {
       for (Object item : new JsonArray(frame.substring(1))) {
         JsonObject message = new JsonObject((String) item);
         received.add(message);
@@ -64,16 +71,28 @@ public final class SockJsTestClient {
           Waiter waiter = it.next();
           if (waiter.match().test(message)) {
             it.remove();
-            waiter.promise().complete(message);
+            matched.add(() -> waiter.promise().complete(message));
           }
         }
       }
     }
+    matched.forEach(Runnable::run);
   }
 
   public SockJsTestClient write(JsonObject frame) {
     socket.writeTextMessage(new JsonArray().add(frame.encode()).encode());
     return this;
+  }
+
+  /** One bridge frame as raw text, JSON or not, in SockJS framing. */
+  public SockJsTestClient writeRaw(String frameText) {
+    socket.writeTextMessage(new JsonArray().add(frameText).encode());
+    return this;
+  }
+
+  /** Completes when the socket is closed, by either side. */
+  public Future<Void> closed() {
+    return closed.future();
   }
 
   public SockJsTestClient register(String address) {

@@ -89,6 +89,19 @@ public final class TestNode {
     return vertx.close();
   }
 
+  /** Registers and logs in each user, one after another, with the password "password-" + name; their JWTs in order. */
+  public Future<List<String>> registerAndLoginAll(String... usernames) {
+    List<String> tokens = new java.util.ArrayList<>();
+    Future<Void> chain = Future.succeededFuture();
+    for (String username : usernames) {
+      chain = chain.compose(v -> registerAndLogin(username, "password-" + username)).map(token -> {
+        tokens.add(token);
+        return null;
+      });
+    }
+    return chain.map(v -> tokens);
+  }
+
   /** Registers a user and logs in; the Future holds the JWT. */
   public Future<String> registerAndLogin(String username, String password) {
     JsonObject credentials = new JsonObject().put("username", username).put("password", password);

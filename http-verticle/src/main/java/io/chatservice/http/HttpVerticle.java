@@ -5,6 +5,7 @@ import io.chatservice.chat.api.ChatError;
 import io.chatservice.http.api.AccountsApi;
 import io.chatservice.http.api.DomainClient;
 import io.chatservice.http.api.HttpErrors;
+import io.chatservice.http.api.QueryParams;
 import io.chatservice.http.api.Responses;
 import io.chatservice.http.api.RoomsApi;
 import io.chatservice.http.auth.TokenAuth;
@@ -106,6 +107,8 @@ public final class HttpVerticle extends VerticleBase {
     router.route().handler(this::refuseWhileDraining);
     router.route().handler(this::refuseInMinority);
 
+    // Before the body is read: vertx-web's BodyHandler throws on a bad query escape at the end of a form body and never answers.
+    router.route("/api/*").handler(QueryParams::refuseUndecodable);
     router.route("/api/*").handler(body);
     router.route("/api/*").method(HttpMethod.POST).method(HttpMethod.PUT).method(HttpMethod.PATCH).method(HttpMethod.DELETE)
       .handler(sameSite);
@@ -131,6 +134,9 @@ public final class HttpVerticle extends VerticleBase {
 
     router.route().handler(StaticHandler.create("webroot").setCachingEnabled(false));
     router.route().failureHandler(HttpErrors::onFailure);
+    // What vertx-web answers before or after every route (a bad escape in the path, no such page) is in the contract's shape too.
+    router.errorHandler(400, HttpErrors::onFailure);
+    router.errorHandler(404, HttpErrors::onFailure);
     router.errorHandler(405, HttpErrors::onFailure);
 
     return health.listen().compose(v -> vertx.createHttpServer(new HttpServerOptions()

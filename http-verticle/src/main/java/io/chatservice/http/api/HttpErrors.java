@@ -40,9 +40,10 @@ public final class HttpErrors {
   /** The router's failure handler: thrown {@link ChatError}s, body-size refusals and anything unexpected. */
   public static void onFailure(RoutingContext ctx) {
     Throwable failure = ctx.failure();
-    if (failure instanceof IllegalArgumentException && QueryParams.undecodable(ctx.request().uri())) {
-      // Vert.x decodes the query lazily, so whichever handler reads a parameter first meets a bad escape.
-      send(ctx, ChatError.MALFORMED_BODY, "The query string is not valid percent-encoding");
+    if (!(failure instanceof ChatException) && QueryParams.undecodableUri(ctx.request().uri())) {
+      // Vert.x decodes the path and the query lazily, so whichever handler (or vertx-web's router) reads them first
+      // meets the bad escape, and reports it as it likes: the cause is the request.
+      send(ctx, ChatError.MALFORMED_BODY, "The path or query is not valid percent-encoding");
       return;
     }
     if (isUndecodableForm(ctx, failure)) {
@@ -52,6 +53,11 @@ public final class HttpErrors {
       } else {
         send(ctx, ChatError.MALFORMED_BODY, "The form body cannot be decoded");
       }
+      return;
+    }
+    if (ctx.statusCode() == 400 && !(failure instanceof ChatException)) {
+      // vertx-web's own 400: a path it cannot decode (%zz) or the like, found before any handler of ours ran.
+      send(ctx, ChatError.MALFORMED_BODY, "Malformed request: the path, query or body cannot be decoded");
       return;
     }
     if (failure != null && !(failure instanceof io.vertx.ext.web.handler.HttpException)) {

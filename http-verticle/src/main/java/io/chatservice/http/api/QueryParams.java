@@ -40,12 +40,36 @@ public final class QueryParams {
   }
 
   /** True when the request's query string cannot be decoded, as Vert.x decodes it. */
-  static boolean undecodable(String uri) {
+  public static boolean undecodable(String uri) {
     try {
       new QueryStringDecoder(uri).parameters();
       return false;
     } catch (IllegalArgumentException e) {
       return true;
+    }
+  }
+
+  /** True when the path or the query of a request URI holds a bad percent-escape (%zz, a lone %). */
+  public static boolean undecodableUri(String uri) {
+    int query = uri.indexOf('?');
+    try {
+      QueryStringDecoder.decodeComponent(query < 0 ? uri : uri.substring(0, query));
+    } catch (IllegalArgumentException e) {
+      return true;
+    }
+    return undecodable(uri);
+  }
+
+  /**
+   * A router handler: refuses a request whose query cannot be decoded before
+   * anything reads it (vertx-web's BodyHandler would throw at the end of a
+   * form body and leave the request unanswered).
+   */
+  public static void refuseUndecodable(RoutingContext ctx) {
+    if (undecodableUri(ctx.request().uri())) {
+      HttpErrors.send(ctx, ChatError.MALFORMED_BODY, "The path or query is not valid percent-encoding");
+    } else {
+      ctx.next();
     }
   }
 

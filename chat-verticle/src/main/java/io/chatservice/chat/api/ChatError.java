@@ -3,6 +3,12 @@ package io.chatservice.chat.api;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.ReplyException;
 
+import java.net.ConnectException;
+import java.sql.SQLException;
+import java.sql.SQLNonTransientConnectionException;
+import java.sql.SQLTransientConnectionException;
+import java.util.Set;
+
 /**
  * The stable reasons a request fails, each with its HTTP status (also the
  * event-bus failure code) and the snake_case error string clients see.
@@ -31,6 +37,8 @@ public enum ChatError {
   INTERNAL(500, "internal_error"),
   UNAVAILABLE(503, "unavailable");
 
+  private static final Set<String> POOL_WAIT_TIMEOUTS = Set.of("Timeout", "Timeout waiting for connection");
+
   public final int status;
   public final String code;
 
@@ -53,6 +61,9 @@ public enum ChatError {
     if (failure instanceof ChatException chat) {
       return chat;
     }
+    if (isConnectionFailure(failure)) {
+      return new ChatException(UNAVAILABLE, "The database is unavailable, try again");
+    }
     if (failure instanceof ReplyException reply && reply.getMessage() != null) {
       String text = reply.getMessage();
       int colon = text.indexOf(": ");
@@ -70,5 +81,28 @@ public enum ChatError {
       }
     }
     return new ChatException(INTERNAL, "Internal error");
+  }
+
+  /**
+   * True when the database could not be reached or the connection broke: SQLState
+   * class 08 (connection exception, as H2 and PostgreSQL report it), a refused
+   * socket, or the pool's wait for a free connection timing out (vertx-sql-client
+   * fails it with a bare message). Retryable.
+   */
+  static boolean isConnectionFailure(Throwable failure) {
+    for (Throwable t = failure; t != null; t = t.getCause()) {
+      if (t instanceof SQLTransientConnectionException || t instanceof SQLNonTransientConnectionException
+        || t instanceof SQLException sql && isUnavailableState(sql.getSQLState())
+        || t instanceof ConnectException
+        || POOL_WAIT_TIMEOUTS.contains(String.valueOf(t.getMessage()))) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** Class 08: connection exception; 57P01-57P03: the server is shutting down, crashed or still starting. */
+  private static boolean isUnavailableState(String sqlState) {
+    return sqlState != null && (sqlState.startsWith("08") || sqlState.startsWith("57P0"));
   }
 }

@@ -2,7 +2,6 @@ package io.chatservice.chat.persistence;
 
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.jdbcclient.JDBCConnectOptions;
 import io.vertx.jdbcclient.JDBCPool;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.PoolOptions;
@@ -11,12 +10,14 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.sql.SQLException;
+import java.util.Properties;
 
 /** Brings the schema up to date with Flyway and opens the connection pool. */
 public final class Database {
 
   private static final Logger LOG = LoggerFactory.getLogger(Database.class);
   private static final String UNIQUE_VIOLATION = "23505";
+  private static final int CONNECTION_WAIT_SECONDS = 5;
 
   private Database() {
   }
@@ -28,9 +29,27 @@ public final class Database {
       System.setProperty("h2.bindAddress", "127.0.0.1");
     }
     return vertx.executeBlocking(() -> migrate(config), false)
-      .map(v -> JDBCPool.pool(vertx,
-        new JDBCConnectOptions().setJdbcUrl(config.url()).setUser(config.user()).setPassword(config.password()),
-        new PoolOptions().setMaxSize(config.poolSize())));
+      .map(v -> JDBCPool.pool(vertx, new ReconnectingDataSource(config.url(), connectionProperties(config)),
+        // A request waits this long for a free connection, then fails as unavailable (503).
+        new PoolOptions().setMaxSize(config.poolSize()).setConnectionTimeout(CONNECTION_WAIT_SECONDS)));
+  }
+
+  /**
+   * Credentials, and for PostgreSQL bounds on every network wait, so a database
+   * that vanishes without closing its sockets cannot hold a worker thread (and
+   * the requests behind it) forever. Options in the URL win over these.
+   */
+  static Properties connectionProperties(DatabaseConfig config) {
+    Properties properties = new Properties();
+    properties.setProperty("user", config.user());
+    properties.setProperty("password", config.password());
+    if (config.url().startsWith("jdbc:postgresql:")) {
+      properties.setProperty("connectTimeout", "5");
+      properties.setProperty("loginTimeout", "5");
+      properties.setProperty("socketTimeout", "30");
+      properties.setProperty("tcpKeepAlive", "true");
+    }
+    return properties;
   }
 
   private static Void migrate(DatabaseConfig config) {

@@ -149,7 +149,13 @@ public final class NodeProcess {
 
   /** One HTTP/1.1 request to this node, JSON body (or none), with a Bearer token (or none); 10 s timeout. */
   public HttpResponse<String> call(String method, String path, String token, JsonObject body) throws IOException, InterruptedException {
-    HttpRequest.Builder request = HttpRequest.newBuilder(uri(path)).timeout(Duration.ofSeconds(10))
+    return call(method, path, token, body, Duration.ofSeconds(10));
+  }
+
+  /** Like {@link #call(String, String, String, JsonObject)} with its own timeout, e.g. to tell a slow answer from a hang. */
+  public HttpResponse<String> call(String method, String path, String token, JsonObject body, Duration timeout)
+    throws IOException, InterruptedException {
+    HttpRequest.Builder request = HttpRequest.newBuilder(uri(path)).timeout(timeout)
       .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body.encode()))
       .header("content-type", "application/json");
     if (token != null) {

@@ -78,7 +78,7 @@ public final class HttpVerticle extends VerticleBase {
     Feeds feeds = new Feeds(vertx, domain, meters);
     sends = new SendGate(vertx, domain, limits, meters);
     connections = new ConnectionRegistry(vertx, domain, limits, meters);
-    NodeHealth health = new NodeHealth(vertx, domain, runtime.clusterManager(), () -> draining);
+    NodeHealth health = new NodeHealth(vertx, runtime.clusterManager(), () -> draining);
     quorum = new ClusterQuorum(vertx, runtime.clusterManager(), config.cluster().minSize(), this::onQuorumChange);
     quorum.register(health.readiness());
     meters.clusterSize(() -> runtime.clustered() ? runtime.clusterManager().getNodes().size() : 1);

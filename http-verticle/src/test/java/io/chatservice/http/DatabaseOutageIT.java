@@ -152,6 +152,8 @@ class DatabaseOutageIT {
     soft.assertThat(outage).as("sends refused while the database was down").isNotEmpty();
     soft.assertThat(failed.stream().filter(o -> o.status() != 503 || !"unavailable".equals(o.error())).limit(20).toList())
       .as("every failed send is a retryable 503 unavailable (status 0 = no answer within %d ms)", REQUEST_TIMEOUT_MS).isEmpty();
+    soft.assertThat(failed.stream().filter(o -> o.sender().startsWith("rest")).filter(o -> !"1".equals(o.retryAfter())).limit(20).toList())
+      .as("every REST refusal says when to retry (Retry-After: 1)").isEmpty();
     soft.assertThat(all.stream().filter(o -> o.latencyMs() > FAIL_LIMIT_MS).limit(20).toList())
       .as("sends answered later than %d ms", FAIL_LIMIT_MS).isEmpty();
     soft.assertThat(allRecovered).as("readiness back to 200 and every sender acked again after the restart").isTrue();

@@ -31,6 +31,10 @@ public final class HttpErrors {
     if (ctx.response().ended() || ctx.response().closed()) {
       return;
     }
+    if (error == ChatError.UNAVAILABLE) {
+      // Retryable by definition (the database is away, the node is draining or in a minority): say how soon.
+      ctx.response().putHeader(HttpHeaders.RETRY_AFTER, "1");
+    }
     ctx.response()
       .setStatusCode(error.status)
       .putHeader(HttpHeaders.CONTENT_TYPE, "application/json; charset=utf-8")

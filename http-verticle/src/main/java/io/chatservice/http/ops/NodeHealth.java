@@ -1,7 +1,6 @@
 package io.chatservice.http.ops;
 
 import io.chatservice.chat.api.ChatAddresses;
-import io.chatservice.http.api.DomainClient;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -30,8 +29,7 @@ public final class NodeHealth {
   private final HealthChecks readiness;
   private int canaryTurn;
 
-  /** {@code domain} is unused: the database check needs a shorter timeout than DomainClient's; kept for the caller. */
-  public NodeHealth(Vertx vertx, DomainClient domain, HazelcastClusterManager cluster, BooleanSupplier draining) {
+  public NodeHealth(Vertx vertx, HazelcastClusterManager cluster, BooleanSupplier draining) {
     this.vertx = vertx;
     this.cluster = cluster;
     // Alive as long as the event loop answers: this handler running proves it.
@@ -72,7 +70,8 @@ public final class NodeHealth {
   private void database(Promise<Status> promise) {
     vertx.eventBus().request(ChatAddresses.HEALTH, new JsonObject(),
         new DeliveryOptions().setSendTimeout(CHECK_TIMEOUT_MS).setLocalOnly(true))
-      .onComplete(done -> promise.complete(done.succeeded() ? Status.OK()
+      // tryComplete: the check's own timeout may have answered already.
+      .onComplete(done -> promise.tryComplete(done.succeeded() ? Status.OK()
         : Status.KO(new JsonObject().put("reason", String.valueOf(done.cause().getMessage())))));
   }
 

@@ -80,7 +80,8 @@ class SoakIT {
     node = NodeProcess.startStandalone("soak", "127.0.0.1",
         // A small page cache, so the database's share of the heap is bounded and cannot pass for a leak.
         new DatabaseConfig("jdbc:h2:file:" + db + "/chat;CACHE_SIZE=4096", "sa", "", 4), LOGS,
-        "--send-rate", "100000", "--send-burst", "100000")
+        // Its USERS accounts all register from this one address.
+        "--send-rate", "100000", "--send-burst", "100000", "--max-registrations-per-hour", "1000")
       .awaitReady(Duration.ofSeconds(60));
     vertx = Vertx.vertx();
     http = vertx.createHttpClient();

@@ -25,7 +25,7 @@ public final class Bench implements Callable<Integer> {
   @Option(names = "--node-jar", defaultValue = "http-verticle/target/chat-node.jar", description = "The node to benchmark (default: ${DEFAULT-VALUE}).")
   Path nodeJar;
 
-  @Option(names = "--scenarios", split = ",", defaultValue = "fanout,fanout-steps,fanout-2-nodes,connections,reconnect,persist",
+  @Option(names = "--scenarios", split = ",", defaultValue = "fanout,fanout-steps,fanout-2-nodes,fanout-bare,connections,reconnect,persist",
     description = "Which to run (default: ${DEFAULT-VALUE}).")
   List<String> scenarios;
 
@@ -37,6 +37,10 @@ public final class Bench implements Callable<Integer> {
 
   @Option(names = "--steps", split = ",", defaultValue = "50,100,200,300,400,600,800", description = "Rates of the stepped fan-out.")
   List<Integer> steps;
+
+  @Option(names = "--warmup", defaultValue = "30",
+    description = "Seconds at the first rate before a node's first fan-out window, so the JIT has compiled the hot path (default: ${DEFAULT-VALUE}).")
+  int warmupSeconds;
 
   @Option(names = "--seconds", defaultValue = "10", description = "Measured window per run (default: ${DEFAULT-VALUE}).")
   int seconds;
@@ -78,7 +82,8 @@ public final class Bench implements Callable<Integer> {
     Settings settings = new Settings(nodeJar.toAbsolutePath(), work, !noPin, serverCpus, "2g", pgUrl, pgUser, nodeJavaOptions);
     // One event loop: the load generator lives on one core, as the server does.
     Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(1).setWorkerPoolSize(2));
-    Report report = new Report(machine(settings));
+    Report report = new Report(machine(settings) + String.format(Locale.ROOT,
+      "; fan-out windows of %d s, a node's first after %d s of warm-up at that rate, later steps after 3 s", seconds, warmupSeconds));
     try {
       for (String scenario : scenarios) {
         System.out.println("== " + scenario);
@@ -86,6 +91,8 @@ public final class Bench implements Callable<Integer> {
           case "fanout" -> fanout(settings, vertx, report, 1, List.of(rate));
           case "fanout-steps" -> fanout(settings, vertx, report, 1, steps);
           case "fanout-2-nodes" -> fanout(settings, vertx, report, 2, List.of(rate));
+          case "fanout-bare" -> fanout(settings, vertx, report, List.of(BenchNode.startBare(settings, "fanout-bare", "127.0.0.1")),
+            List.of(rate), "bare Vert.x");
           case "connections" -> report.connections(Scenarios.connections(settings, vertx, connections));
           case "reconnect" -> report.reconnect(Scenarios.reconnect(settings, vertx, reconnectClients));
           case "persist" -> report.persist(Scenarios.persist(settings, vertx, persistSenders, seconds));
@@ -105,8 +112,12 @@ public final class Bench implements Callable<Integer> {
     return 0;
   }
 
-  /** Stepped runs stop once p99 passes 250 ms or anything is lost. */
+  /** One node or two clustered ones, on a shared H2 database. */
   private void fanout(Settings settings, Vertx vertx, Report report, int nodeCount, List<Integer> rates) throws Exception {
+    fanout(settings, vertx, report, startNodes(settings, nodeCount), rates, String.valueOf(nodeCount));
+  }
+
+  private static List<BenchNode> startNodes(Settings settings, int nodeCount) throws Exception {
     String db = Scenarios.h2(settings, "fanout");
     List<BenchNode> nodes = new ArrayList<>();
     List<String> cluster = nodeCount == 1 ? List.of() : List.of("--cluster", "--cluster-members", "127.0.0.1,127.0.0.9");
@@ -118,13 +129,23 @@ public final class Bench implements Callable<Integer> {
       }
       nodes.add(BenchNode.start(settings, "fanout-" + nodeCount + "-" + i, host, db, "", extra));
     }
+    return nodes;
+  }
+
+  /** Stepped runs stop once p99 passes 250 ms or anything is lost; {@code server} names the row. */
+  private void fanout(Settings settings, Vertx vertx, Report report, List<BenchNode> nodes, List<Integer> rates, String server)
+    throws Exception {
     Fanout fanout = new Fanout(new Peers(vertx, 4), nodes);
     try {
       fanout.connect(subscribers);
+      int warmup = warmupSeconds;
       for (int stepRate : rates) {
-        Fanout.Result result = fanout.run(stepRate, 3, seconds);
+        // A node's first window comes after a long warm-up (a server runs for days: measure it compiled);
+        // later steps only need the new rate to settle.
+        Fanout.Result result = fanout.run(stepRate, warmup, seconds);
+        warmup = 3;
         System.out.println(result);
-        report.fanout(result);
+        report.fanout(server, result);
         if (rates.size() > 1 && (result.p99Ms() > 250 || result.lost() > 0)) {
           break;
         }

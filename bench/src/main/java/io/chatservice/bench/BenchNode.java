@@ -29,14 +29,7 @@ final class BenchNode {
   /** Starts a node with limits opened up for load (rates, connections) and everything else on. */
   static BenchNode start(Settings settings, String name, String host, String dbUrl, String dbUser, List<String> extra) throws Exception {
     int port = freePort(host);
-    List<String> command = new ArrayList<>();
-    if (settings.pin()) {
-      command.addAll(List.of("taskset", "-c", settings.serverCpus()));
-    }
-    command.addAll(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-      "-Xms512m", "-Xmx" + settings.serverHeap(), "-XX:+UseG1GC", "-XX:+AlwaysPreTouch"));
-    command.addAll(settings.nodeJavaOptions());
-    command.addAll(List.of("-jar", settings.nodeJar().toString(),
+    List<String> program = new ArrayList<>(List.of("-jar", settings.nodeJar().toString(),
       "--http-host", host, "--http-port", String.valueOf(port),
       "--db-url", dbUrl, "--db-user", dbUser,
       "--send-rate", "1000000", "--send-burst", "1000000",
@@ -45,7 +38,26 @@ final class BenchNode {
       "--max-registrations-per-hour", "1000000",
       "--max-outbound-buffer", String.valueOf(4 * 1024 * 1024),
       "--idle-timeout", "0"));
-    command.addAll(extra);
+    program.addAll(extra);
+    return launch(settings, name, host, port, program);
+  }
+
+  /** Starts {@link BareBroadcast}, the bare Vert.x floor, from the benchmark's own jar, pinned like a node. */
+  static BenchNode startBare(Settings settings, String name, String host) throws Exception {
+    int port = freePort(host);
+    String benchJar = Path.of(BenchNode.class.getProtectionDomain().getCodeSource().getLocation().toURI()).toString();
+    return launch(settings, name, host, port, List.of("-cp", benchJar, BareBroadcast.class.getName(), host, String.valueOf(port)));
+  }
+
+  private static BenchNode launch(Settings settings, String name, String host, int port, List<String> program) throws Exception {
+    List<String> command = new ArrayList<>();
+    if (settings.pin()) {
+      command.addAll(List.of("taskset", "-c", settings.serverCpus()));
+    }
+    command.addAll(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+      "-Xms512m", "-Xmx" + settings.serverHeap(), "-XX:+UseG1GC", "-XX:+AlwaysPreTouch"));
+    command.addAll(settings.nodeJavaOptions());
+    command.addAll(program);
     Path log = settings.workDir().resolve(name + ".log");
     Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile())
       .directory(settings.workDir().toFile()).start();

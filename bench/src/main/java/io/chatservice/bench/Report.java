@@ -15,9 +15,10 @@ final class Report {
     this.machine = machine;
   }
 
-  void fanout(Fanout.Result r) {
-    fanout.add(String.format(Locale.ROOT, "| %d | %d | %d | %,.0f | %.1f | %.1f | %.1f | %d | %d | %.2f | %.0f%% | %.0f%% |",
-      r.nodes(), r.subscribers(), r.rate(), r.deliveriesPerSecond(), r.p50Ms(), r.p99Ms(), r.maxMs(), r.lost(), r.duplicates(),
+  /** {@code server}: the node count, or what ran instead of the service (the bare Vert.x floor). */
+  void fanout(String server, Fanout.Result r) {
+    fanout.add(String.format(Locale.ROOT, "| %s | %d | %d | %,.0f | %.1f | %.1f | %.1f | %d | %d | %.2f | %.0f%% | %.0f%% |",
+      server, r.subscribers(), r.rate(), r.deliveriesPerSecond(), r.p50Ms(), r.p99Ms(), r.maxMs(), r.lost(), r.duplicates(),
       r.serverMicrosPerDelivery(), r.serverCoreLoad() * 100, r.clientCoreLoad() * 100));
   }
 

@@ -39,7 +39,7 @@ public final class Bench implements Callable<Integer> {
   List<Integer> steps;
 
   @Option(names = "--warmup", defaultValue = "30",
-    description = "Seconds at the first rate before a node's first fan-out window, so the JIT has compiled the hot path (default: ${DEFAULT-VALUE}).")
+    description = "Seconds of load before the first measured window of a fan-out node or of persist, so the JIT has compiled the hot path (default: ${DEFAULT-VALUE}).")
   int warmupSeconds;
 
   @Option(names = "--seconds", defaultValue = "10", description = "Measured window per run (default: ${DEFAULT-VALUE}).")
@@ -83,7 +83,7 @@ public final class Bench implements Callable<Integer> {
     // One event loop: the load generator lives on one core, as the server does.
     Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(1).setWorkerPoolSize(2));
     Report report = new Report(machine(settings) + String.format(Locale.ROOT,
-      "; fan-out windows of %d s, a node's first after %d s of warm-up at that rate, later steps after 3 s", seconds, warmupSeconds));
+      "; measured windows of %d s, a fan-out node's first and persist's after %d s of warm-up at that load, later fan-out steps after 3 s", seconds, warmupSeconds));
     try {
       for (String scenario : scenarios) {
         System.out.println("== " + scenario);
@@ -95,7 +95,7 @@ public final class Bench implements Callable<Integer> {
             List.of(rate), "bare Vert.x");
           case "connections" -> report.connections(Scenarios.connections(settings, vertx, connections));
           case "reconnect" -> report.reconnect(Scenarios.reconnect(settings, vertx, reconnectClients));
-          case "persist" -> report.persist(Scenarios.persist(settings, vertx, persistSenders, seconds));
+          case "persist" -> report.persist(Scenarios.persist(settings, vertx, persistSenders, warmupSeconds, seconds));
           default -> throw new CommandLine.ParameterException(new CommandLine(this), "unknown scenario " + scenario);
         }
       }

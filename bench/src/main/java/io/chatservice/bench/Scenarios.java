@@ -143,7 +143,7 @@ final class Scenarios {
   }
 
   /** Concurrent senders, each sending its next message when the last one is acknowledged (stored). */
-  static Persist persist(Settings settings, Vertx vertx, int senders, int seconds) throws Exception {
+  static Persist persist(Settings settings, Vertx vertx, int senders, int warmupSeconds, int seconds) throws Exception {
     BenchNode node = BenchNode.start(settings, "persist", "127.0.0.1", postgresSchema(settings, "persist"), settings.pgUser(), List.of("--db-pool-size", "16"));
     try {
       Peers peers = new Peers(vertx, 1);
@@ -169,7 +169,8 @@ final class Scenarios {
         sentAt[0] = System.nanoTime();
         socket.writeTextMessage(Peers.sendFrame("general", sentAt[0], 0).toString());
       }
-      Thread.sleep(3000);
+      // Every sender is sending by now; measure once the node has compiled its hot path.
+      Thread.sleep(warmupSeconds * 1000L);
       acks.getIntervalHistogram();
       measuring[0] = 1;
       long started = System.nanoTime();

@@ -136,6 +136,19 @@ abstract class ChatDomainContract {
   }
 
   @Test
+  @DisplayName("Texts are stored exactly as sent, whatever characters they hold, also when sent together in one batch")
+  void textsRoundTrip(Vertx vertx, VertxTestContext testContext) {
+    List<String> texts = List.of("{\"a\": [1, 2]}", "back\\slash \\\" and quote \"", "comma, {brace} NULL null",
+      "line\nbreak\ttab", "emoji \uD83D\uDE00 \u00e9\u00e8 \u4e2d\u6587", "  padded  ", "'single' \"double\"", "<img src=x onerror=alert(1)>");
+    Future.all(texts.stream().map(text -> send(vertx, "alice", "general", text)).toList())
+      .compose(sent -> allHistory(vertx, "Bob", "general"))
+      .onComplete(testContext.succeeding(history -> testContext.verify(() -> {
+        assertThat(history.stream().map(m -> ((JsonObject) m).getString("text")).toList()).containsExactlyInAnyOrderElementsOf(texts);
+        testContext.completeNow();
+      })));
+  }
+
+  @Test
   @DisplayName("A dm is created by its first message, told to the other user, and closed to everyone else")
   void dmRules(Vertx vertx, VertxTestContext testContext) {
     List<JsonObject> bobEvents = Collections.synchronizedList(new ArrayList<>());

@@ -19,6 +19,17 @@ public final class MessageRepository {
   }
 
   private static final String COLUMNS = "SELECT id, seq, sender, body, ts FROM messages ";
+  /**
+   * PostgreSQL's append: the counter, the rows (from arrays, so the statement
+   * text never changes and stays prepared on the server) and their ids, in one
+   * statement. A SELECT on top: the JDBC client reads rows back only from a query.
+   */
+  private static final String APPEND = "WITH counter AS (UPDATE rooms SET last_seq = last_seq + ? WHERE id = ? RETURNING last_seq), "
+    + "inserted AS (INSERT INTO messages (room_id, seq, sender, body, ts) "
+    + "SELECT ?, counter.last_seq - ? + m.ord, m.sender, m.body, m.ts "
+    + "FROM counter, unnest(CAST(? AS VARCHAR[]), CAST(? AS VARCHAR[]), CAST(? AS BIGINT[])) WITH ORDINALITY AS m(sender, body, ts, ord) "
+    + "RETURNING id, seq) "
+    + "SELECT id, seq FROM inserted ORDER BY seq";
 
   private final Pool pool;
   private final boolean postgres;
@@ -44,21 +55,15 @@ public final class MessageRepository {
    */
   private Future<List<ChatMessage>> appendInOneStatement(long roomId, String room, List<Draft> drafts) {
     int count = drafts.size();
-    StringBuilder rows = new StringBuilder();
-    List<Object> arguments = new ArrayList<>(4 + 4 * count);
-    arguments.addAll(List.of(count, roomId, roomId, count));
+    String[] senders = new String[count];
+    String[] texts = new String[count];
+    long[] timestamps = new long[count];
     for (int i = 0; i < count; i++) {
-      Draft draft = drafts.get(i);
-      rows.append(i == 0 ? "" : ", ").append("(CAST(? AS INTEGER), CAST(? AS VARCHAR), CAST(? AS VARCHAR), CAST(? AS BIGINT))");
-      arguments.addAll(List.of(i + 1, draft.from(), draft.text(), draft.ts()));
+      senders[i] = drafts.get(i).from();
+      texts[i] = drafts.get(i).text();
+      timestamps[i] = drafts.get(i).ts();
     }
-    // A SELECT on top: the JDBC client reads rows back only from a statement that is a query.
-    String sql = "WITH counter AS (UPDATE rooms SET last_seq = last_seq + ? WHERE id = ? RETURNING last_seq), "
-      + "inserted AS (INSERT INTO messages (room_id, seq, sender, body, ts) "
-      + "SELECT ?, counter.last_seq - ? + m.ord, m.sender, m.body, m.ts FROM counter, (VALUES " + rows + ") AS m(ord, sender, body, ts) "
-      + "RETURNING id, seq) "
-      + "SELECT id, seq FROM inserted ORDER BY seq";
-    return Sql.query(pool, sql, Tuple.wrap(arguments)).map(inserted -> {
+    return Sql.query(pool, APPEND, Tuple.of(count, roomId, roomId, count, senders, texts, timestamps)).map(inserted -> {
       if (inserted.size() != count) {
         throw new IllegalStateException("Room " + room + " (id " + roomId + ") is gone: stored " + inserted.size() + " of " + count);
       }

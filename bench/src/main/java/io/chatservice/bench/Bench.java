@@ -38,7 +38,7 @@ public final class Bench implements Callable<Integer> {
   @Option(names = "--steps", split = ",", defaultValue = "50,100,200,300,400,600,800", description = "Rates of the stepped fan-out.")
   List<Integer> steps;
 
-  @Option(names = "--warmup", defaultValue = "30",
+  @Option(names = "--warmup", defaultValue = "120",
     description = "Seconds of load before the first measured window of a fan-out node or of persist, so the JIT has compiled the hot path (default: ${DEFAULT-VALUE}).")
   int warmupSeconds;
 

@@ -28,6 +28,11 @@ final class PasswordHasher {
     return BCrypt.with(VERSION, LONG_PASSWORDS).hashToString(cost, password.toCharArray());
   }
 
+  /** The hash an unknown user's password is checked against. */
+  String decoy() {
+    return decoy;
+  }
+
   boolean verify(String password, String hash) {
     return BCrypt.verifyer(VERSION, LONG_PASSWORDS)
       .verify(password.getBytes(StandardCharsets.UTF_8), (hash == null ? decoy : hash).getBytes(StandardCharsets.UTF_8))

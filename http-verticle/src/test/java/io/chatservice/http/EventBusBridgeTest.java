@@ -34,18 +34,12 @@ class EventBusBridgeTest {
     TestNode.start(vertx)
       .compose(started -> {
         node = started;
-        return node.registerAndLogin("alice", "password-a");
+        return node.registerAndLoginAll("alice", "bob", "carol");
       })
-      .compose(token -> {
-        alice = token;
-        return node.registerAndLogin("bob", "password-b");
-      })
-      .compose(token -> {
-        bob = token;
-        return node.registerAndLogin("carol", "password-c");
-      })
-      .onComplete(testContext.succeeding(token -> {
-        carol = token;
+      .onComplete(testContext.succeeding(tokens -> {
+        alice = tokens.get(0);
+        bob = tokens.get(1);
+        carol = tokens.get(2);
         testContext.completeNow();
       }));
   }

@@ -88,7 +88,6 @@ public final class ChatVerticle extends VerticleBase {
       .map(found -> new JsonArray(found.stream().map(ChatMessage::toJson).toList()));
   }
 
-  /** {"user","room"} -> {"room","lastSeq"} when the user may read the room, else its error. */
   /**
    * {"user","room"} -> {"room"} when the user may read the room. Answered from
    * the directory's cache once a room is known: a reconnect storm joins

@@ -5,6 +5,7 @@ import io.chatservice.chat.api.ChatError;
 import io.chatservice.chat.api.ChatMessage;
 import io.chatservice.chat.persistence.MessageRepository;
 import io.chatservice.chat.persistence.MessageRepository.Draft;
+import io.vertx.core.AsyncResult;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.eventbus.EventBus;
@@ -18,21 +19,30 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Appends each room's messages one batch at a time and publishes them in seq
- * order once they are in the database. One batch in flight per room keeps this
- * node's publications ordered; batching is group commit under load.
+ * Appends each room's messages in batches and publishes them in seq order once
+ * they are in the database; batching is group commit under load. A batch
+ * starts only once the one before it has taken its seqs, so a sender's
+ * messages keep the order it sent them in, and at most two batches per room
+ * are unfinished at a time: the next one's statement overlaps this one's
+ * commit.
  */
 final class MessageSequencer {
 
   private static final Logger LOG = LoggerFactory.getLogger(MessageSequencer.class);
   private static final int MAX_BATCH = 256;
+  private static final int MAX_UNFINISHED_BATCHES = 2;
 
   private record Pending(String from, String text, Promise<ChatMessage> stored) {
   }
 
   private static final class RoomQueue {
     final ArrayDeque<Pending> waiting = new ArrayDeque<>();
-    boolean writing;
+    /** A batch has been started and has not taken its seqs yet. */
+    boolean takingSeqs;
+    /** Batches started whose outcome is not yet published or refused. */
+    int unfinished;
+    /** Completes once every batch started so far is published or refused, in order. */
+    Future<Void> settled = Future.succeededFuture();
   }
 
   private final MessageRepository messages;
@@ -48,19 +58,20 @@ final class MessageSequencer {
     RoomQueue queue = queues.computeIfAbsent(roomId, id -> new RoomQueue());
     Promise<ChatMessage> stored = Promise.promise();
     queue.waiting.add(new Pending(from, text, stored));
-    if (!queue.writing) {
-      writeNext(roomId, room, queue);
-    }
+    startNext(roomId, room, queue);
     return stored.future();
   }
 
-  private void writeNext(long roomId, String room, RoomQueue queue) {
-    if (queue.waiting.isEmpty()) {
-      queue.writing = false;
-      queues.remove(roomId);
+  private void startNext(long roomId, String room, RoomQueue queue) {
+    if (queue.takingSeqs || queue.unfinished >= MAX_UNFINISHED_BATCHES) {
       return;
     }
-    queue.writing = true;
+    if (queue.waiting.isEmpty()) {
+      if (queue.unfinished == 0) {
+        queues.remove(roomId);
+      }
+      return;
+    }
     List<Pending> batch = new ArrayList<>(Math.min(queue.waiting.size(), MAX_BATCH));
     List<Draft> drafts = new ArrayList<>(batch.size());
     long ts = System.currentTimeMillis();
@@ -69,19 +80,34 @@ final class MessageSequencer {
       batch.add(pending);
       drafts.add(new Draft(pending.from(), pending.text(), ts));
     }
-    messages.append(roomId, room, drafts).onComplete(done -> {
-      if (done.succeeded()) {
-        List<ChatMessage> stored = done.result();
-        for (int i = 0; i < stored.size(); i++) {
-          bus.publish(ChatAddresses.room(room), stored.get(i).toJson());
-          batch.get(i).stored().complete(stored.get(i));
-        }
-      } else {
-        LOG.warn("Could not store {} message(s) for {}: {}", batch.size(), room, done.cause().toString());
-        var unavailable = ChatError.UNAVAILABLE.exception("The message was not stored, try again");
-        batch.forEach(pending -> pending.stored().fail(unavailable));
-      }
-      writeNext(roomId, room, queue);
+    queue.takingSeqs = true;
+    queue.unfinished++;
+    MessageRepository.Appending appending = messages.append(roomId, room, drafts);
+    appending.seqsTaken().onComplete(v -> {
+      queue.takingSeqs = false;
+      startNext(roomId, room, queue);
     });
+    // Chained, so a batch is published after the one before it even if its commit is reported first.
+    queue.settled = queue.settled
+      .transform(previous -> appending.stored().transform(done -> settle(room, batch, done)))
+      .onComplete(v -> {
+        queue.unfinished--;
+        startNext(roomId, room, queue);
+      });
+  }
+
+  private Future<Void> settle(String room, List<Pending> batch, AsyncResult<List<ChatMessage>> done) {
+    if (done.succeeded()) {
+      List<ChatMessage> stored = done.result();
+      for (int i = 0; i < stored.size(); i++) {
+        bus.publish(ChatAddresses.room(room), stored.get(i).toJson());
+        batch.get(i).stored().complete(stored.get(i));
+      }
+    } else {
+      LOG.warn("Could not store {} message(s) for {}: {}", batch.size(), room, done.cause().toString());
+      var unavailable = ChatError.UNAVAILABLE.exception("The message was not stored, try again");
+      batch.forEach(pending -> pending.stored().fail(unavailable));
+    }
+    return Future.succeededFuture();
   }
 }

@@ -79,6 +79,32 @@ abstract class ChatDomainContract {
   }
 
   @Test
+  @DisplayName("A sender that does not wait for acks gets its seqs in the order it sent, while others send too")
+  void pipelinedSendsKeepTheirOrder(Vertx vertx, VertxTestContext testContext) {
+    List<Long> published = Collections.synchronizedList(new ArrayList<>());
+    int burst = 400;
+    vertx.eventBus().<JsonObject>consumer(ChatAddresses.room("general"), msg -> published.add(msg.body().getLong("seq")))
+      .completion()
+      // One acknowledged send first, so the room is known and no send waits for a lookup.
+      .compose(v -> send(vertx, "alice", "general", "first"))
+      .compose(v -> Future.all(
+        Future.all(IntStream.range(0, burst).mapToObj(n -> send(vertx, "alice", "general", "burst " + n)).toList()),
+        Future.all(IntStream.range(0, 4).mapToObj(i -> sendSequentially(vertx, "Bob", "general", 50)).toList())))
+      .compose(v -> allHistory(vertx, "carol", "general"))
+      .onComplete(testContext.succeeding(history -> testContext.verify(() -> {
+        int total = 1 + burst + 4 * 50;
+        List<Long> expected = LongStream.rangeClosed(1, total).boxed().toList();
+        assertThat(seqs(history)).isEqualTo(expected);
+        List<String> aliceBurst = history.stream().map(m -> (JsonObject) m)
+          .filter(m -> m.getString("text").startsWith("burst ")).map(m -> m.getString("text")).toList();
+        assertThat(aliceBurst).as("alice's messages in seq order are in the order she sent them")
+          .isEqualTo(IntStream.range(0, burst).mapToObj(n -> "burst " + n).toList());
+        assertThat(published).as("publications in seq order, none missing").isEqualTo(expected);
+        testContext.completeNow();
+      })));
+  }
+
+  @Test
   @DisplayName("Two nodes sharing the database still assign every seq exactly once")
   void twoNodesShareOneSequence(Vertx vertx, VertxTestContext testContext) {
     Vertx otherNode = Vertx.vertx();

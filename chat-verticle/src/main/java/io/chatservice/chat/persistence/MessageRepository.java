@@ -2,6 +2,7 @@ package io.chatservice.chat.persistence;
 
 import io.chatservice.chat.api.ChatMessage;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.RowSet;
@@ -41,19 +42,37 @@ public final class MessageRepository {
   }
 
   /**
+   * A batch being appended: {@code seqsTaken} completes (whatever the outcome)
+   * once the batch can no longer be overtaken, i.e. its transaction holds the
+   * room's counter row or has ended; {@code stored} once it is committed.
+   */
+  public record Appending(Future<Void> seqsTaken, Future<List<ChatMessage>> stored) {
+  }
+
+  /**
    * Stores drafts in one transaction under the next seqs of the room. The row
    * lock taken by the UPDATE serialises appenders on every node sharing the
-   * database, and a rollback returns the seqs, so seq has no gaps.
+   * database, and a rollback returns the seqs, so seq has no gaps. On
+   * PostgreSQL the next batch may start as soon as this one has taken its
+   * seqs: its UPDATE waits for this commit, so it overlaps the commit's round
+   * trip and still gets the later seqs.
    */
-  public Future<List<ChatMessage>> append(long roomId, String room, List<Draft> drafts) {
-    return postgres ? appendInOneStatement(roomId, room, drafts) : appendStepByStep(roomId, room, drafts);
+  public Appending append(long roomId, String room, List<Draft> drafts) {
+    if (!postgres) {
+      Future<List<ChatMessage>> stored = appendStepByStep(roomId, room, drafts);
+      return new Appending(stored.<Void>mapEmpty().otherwiseEmpty(), stored);
+    }
+    Promise<Void> seqsTaken = Promise.promise();
+    Future<List<ChatMessage>> stored = appendInOneStatement(roomId, room, drafts, seqsTaken)
+      .andThen(done -> seqsTaken.tryComplete());
+    return new Appending(seqsTaken.future(), stored);
   }
 
   /**
    * PostgreSQL: counter, rows and ids in one statement, so a batch costs one
    * round trip and a commit however many messages it holds (group commit).
    */
-  private Future<List<ChatMessage>> appendInOneStatement(long roomId, String room, List<Draft> drafts) {
+  private Future<List<ChatMessage>> appendInOneStatement(long roomId, String room, List<Draft> drafts, Promise<Void> seqsTaken) {
     int count = drafts.size();
     String[] senders = new String[count];
     String[] texts = new String[count];
@@ -63,18 +82,21 @@ public final class MessageRepository {
       texts[i] = drafts.get(i).text();
       timestamps[i] = drafts.get(i).ts();
     }
-    return Sql.query(pool, APPEND, Tuple.of(count, roomId, roomId, count, senders, texts, timestamps)).map(inserted -> {
-      if (inserted.size() != count) {
-        throw new IllegalStateException("Room " + room + " (id " + roomId + ") is gone: stored " + inserted.size() + " of " + count);
-      }
-      List<ChatMessage> stored = new ArrayList<>(count);
-      int i = 0;
-      for (Row row : inserted) {
-        Draft draft = drafts.get(i++);
-        stored.add(new ChatMessage(row.getLong(0), room, row.getLong(1), draft.from(), draft.text(), draft.ts()));
-      }
-      return stored;
-    });
+    Tuple arguments = Tuple.of(count, roomId, roomId, count, senders, texts, timestamps);
+    // Every statement in a transaction, as in Sql; written out here to signal between statement and commit.
+    return pool.withTransaction(conn -> conn.preparedQuery(APPEND).execute(arguments).andThen(done -> seqsTaken.tryComplete()))
+      .map(inserted -> {
+        if (inserted.size() != count) {
+          throw new IllegalStateException("Room " + room + " (id " + roomId + ") is gone: stored " + inserted.size() + " of " + count);
+        }
+        List<ChatMessage> stored = new ArrayList<>(count);
+        int i = 0;
+        for (Row row : inserted) {
+          Draft draft = drafts.get(i++);
+          stored.add(new ChatMessage(row.getLong(0), room, row.getLong(1), draft.from(), draft.text(), draft.ts()));
+        }
+        return stored;
+      });
   }
 
   /** Any other database (H2): the same, a statement at a time, in one transaction. */

@@ -54,7 +54,6 @@ final class SocketConnection implements ClientConnection {
   private final Subscriber events = this::deliverEvent;
   private long lastActive = System.currentTimeMillis();
   private long lastHeard = lastActive;
-  private long pingTimer = -1;
   private boolean closed;
 
   SocketConnection(ServerWebSocket socket, HttpConnection connection, String user, Edge edge) {
@@ -87,8 +86,6 @@ final class SocketConnection implements ClientConnection {
       error(null, ChatError.MALFORMED_BODY.exception("Frames are JSON text, not binary"));
     });
     socket.pongHandler(pong -> lastHeard = System.currentTimeMillis());
-    long interval = limits.pingInterval().toMillis();
-    pingTimer = vertx.setPeriodic(interval, t -> ping(interval));
   }
 
   /** A frame over --max-frame-size is refused with 1009 (message too big) and the limit; anything else ends the socket. */
@@ -103,9 +100,13 @@ final class SocketConnection implements ClientConnection {
     }
   }
 
-  /** A peer that answers neither pings nor anything else for two intervals is gone. */
-  private void ping(long interval) {
-    if (System.currentTimeMillis() - lastHeard > 2 * interval) {
+  /** Pinged every interval; a peer that answers neither pings nor anything else for two intervals is gone. */
+  @Override
+  public void heartbeat(long now) {
+    if (closed) {
+      return;
+    }
+    if (now - lastHeard > 2 * limits.pingInterval().toMillis()) {
       close(CloseReason.PING_TIMEOUT);
     } else {
       socket.writePing(Buffer.buffer());
@@ -216,7 +217,6 @@ final class SocketConnection implements ClientConnection {
       return;
     }
     closed = true;
-    vertx.cancelTimer(pingTimer);
     rooms.values().forEach(subscription -> {
       if (subscription != null) {
         feeds.leave(subscription);

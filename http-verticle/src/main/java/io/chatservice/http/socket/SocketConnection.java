@@ -49,8 +49,8 @@ final class SocketConnection implements ClientConnection {
   private final ConnectionRegistry registry;
   private final LimitsConfig limits;
   private final OutboundBudget budget;
-  /** room -> its subscription; null while the join is being checked. */
-  private final Map<String, RoomSubscription> rooms = new HashMap<>();
+  /** room -> its subscription; null while the join is being checked. Sized for the usual room or two. */
+  private final Map<String, RoomSubscription> rooms = new HashMap<>(4);
   private final Subscriber events = this::deliverEvent;
   private long lastActive = System.currentTimeMillis();
   private long lastHeard = lastActive;

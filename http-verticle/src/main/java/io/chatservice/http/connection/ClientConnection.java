@@ -3,6 +3,7 @@ package io.chatservice.http.connection;
 /** One open client connection, whatever its transport. Called on the edge's event loop. */
 public interface ClientConnection {
 
+  /** Unique within this process (see {@link ConnectionIds}). */
   String id();
 
   String user();

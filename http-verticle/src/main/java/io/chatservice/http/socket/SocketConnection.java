@@ -8,6 +8,7 @@ import io.chatservice.http.api.DomainClient;
 import io.chatservice.http.connection.ClientConnection;
 import io.chatservice.http.connection.CloseReason;
 import io.chatservice.http.connection.Edge;
+import io.chatservice.http.connection.ConnectionIds;
 import io.chatservice.http.connection.ConnectionRegistry;
 import io.chatservice.http.connection.OutboundBudget;
 import io.chatservice.http.connection.SendGate;
@@ -24,7 +25,6 @@ import io.vertx.core.json.JsonObject;
 
 import java.util.HashMap;
 import java.util.Map;
-import java.util.UUID;
 
 /**
  * One raw WebSocket at /ws speaking the contract's JSON frames: join (with
@@ -41,7 +41,7 @@ final class SocketConnection implements ClientConnection {
   private final ServerWebSocket socket;
   private final HttpConnection connection;
   private final String user;
-  private final String id = UUID.randomUUID().toString();
+  private final long id = ConnectionIds.next();
   private final Vertx vertx;
   private final DomainClient domain;
   private final Feeds feeds;
@@ -230,7 +230,7 @@ final class SocketConnection implements ClientConnection {
 
   @Override
   public String id() {
-    return id;
+    return Long.toString(id);
   }
 
   @Override

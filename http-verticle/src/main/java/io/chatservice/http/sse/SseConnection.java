@@ -2,6 +2,7 @@ package io.chatservice.http.sse;
 
 import io.chatservice.http.connection.ClientConnection;
 import io.chatservice.http.connection.CloseReason;
+import io.chatservice.http.connection.ConnectionIds;
 import io.chatservice.http.connection.ConnectionRegistry;
 import io.chatservice.http.connection.Edge;
 import io.chatservice.http.connection.OutboundBudget;
@@ -10,14 +11,12 @@ import io.chatservice.http.delivery.RoomSubscription;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.JsonObject;
 
-import java.util.UUID;
-
 /** One event stream: a room's messages as {@code event: message}, {@code id: <seq>}, and keep-alive comments. */
 final class SseConnection implements ClientConnection {
 
   private final HttpServerResponse response;
   private final String user;
-  private final String id = UUID.randomUUID().toString();
+  private final long id = ConnectionIds.next();
   private final Feeds feeds;
   private final ConnectionRegistry registry;
   private final OutboundBudget budget;
@@ -93,7 +92,7 @@ final class SseConnection implements ClientConnection {
 
   @Override
   public String id() {
-    return id;
+    return Long.toString(id);
   }
 
   @Override

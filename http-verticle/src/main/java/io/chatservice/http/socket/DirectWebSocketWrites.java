@@ -31,8 +31,10 @@ import java.util.concurrent.atomic.AtomicLong;
  * socket channel's own, as are Vert.x's pongs and close handshake. Checked for
  * every socket: on the channel's event loop, the HTTP connection it came from
  * already writing directly (the server is in strict thread mode), the channel
- * open and writable and the old queue empty, before the socket's first write.
- * Anything else leaves the socket as Vert.x made it, logged once.
+ * open and writable and the old queue holding nothing back, before the
+ * socket's first write. Anything else leaves the socket as Vert.x made it,
+ * logged once. Code that ever writes to a /ws socket from another thread (a
+ * worker, another verticle) must drop this class first.
  *
  * <p>Reflection on Vert.x internals: re-check on every Vert.x upgrade, and
  * delete this class once Vert.x honours strict thread mode for WebSockets.

@@ -6,6 +6,7 @@ import io.chatservice.chat.api.ChatException;
 import io.chatservice.http.api.DomainClient;
 import io.chatservice.http.connection.ClientConnection;
 import io.chatservice.http.connection.CloseReason;
+import io.chatservice.http.connection.ConnectionIds;
 import io.chatservice.http.connection.ConnectionRegistry;
 import io.chatservice.http.connection.Edge;
 import io.chatservice.http.connection.OutboundBudget;
@@ -32,7 +33,7 @@ final class BridgeConnection implements ClientConnection {
 
   private final SockJSSocket socket;
   private final String user;
-  private final String id;
+  private final long id = ConnectionIds.next();
   private final Vertx vertx;
   private final DomainClient domain;
   private final Feeds feeds;
@@ -46,10 +47,9 @@ final class BridgeConnection implements ClientConnection {
   private long lastSeen = System.currentTimeMillis();
   private boolean closed;
 
-  BridgeConnection(SockJSSocket socket, String user, String id, Edge edge) {
+  BridgeConnection(SockJSSocket socket, String user, Edge edge) {
     this.socket = socket;
     this.user = user;
-    this.id = id;
     this.vertx = edge.vertx();
     this.domain = edge.domain();
     this.feeds = edge.feeds();
@@ -67,7 +67,7 @@ final class BridgeConnection implements ClientConnection {
 
   @Override
   public String id() {
-    return id;
+    return Long.toString(id);
   }
 
   @Override

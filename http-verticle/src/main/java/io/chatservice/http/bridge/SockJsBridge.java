@@ -9,7 +9,6 @@ import io.vertx.ext.web.handler.sockjs.SockJSSocket;
 
 import java.util.HashSet;
 import java.util.Set;
-import java.util.UUID;
 
 /**
  * The event-bus bridge at /eventbus: vertx-web's SockJS transports with our
@@ -43,7 +42,7 @@ public final class SockJsBridge {
       socket.close();
       return;
     }
-    BridgeConnection connection = new BridgeConnection(socket, socket.webUser().subject(), UUID.randomUUID().toString(), edge);
+    BridgeConnection connection = new BridgeConnection(socket, socket.webUser().subject(), edge);
     socket.closeHandler(v -> {
       connections.remove(connection);
       connection.leaveAll();

@@ -17,17 +17,18 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Consumer;
 
 /**
  * This node's open connections of every transport: the per-user limit,
- * presence, the idle sweep, and closing everyone at shutdown. Confined to
- * the edge verticle's event loop.
+ * presence, the idle sweep, heartbeats, and closing everyone at shutdown.
+ * Confined to the edge verticle's event loop.
  */
 public final class ConnectionRegistry {
 
   private static final Logger LOG = LoggerFactory.getLogger(ConnectionRegistry.class);
-  /** At shutdown, closed per tick, so thousands of closes never stall the event loop. */
-  static final int CLOSE_BATCH = 500;
+  /** Connections pinged or closed per event-loop turn, so thousands of them never stall the event loop. */
+  static final int BATCH = 500;
 
   private final Vertx vertx;
   private final DomainClient domain;
@@ -50,6 +51,8 @@ public final class ConnectionRegistry {
       long every = Math.max(1000, Math.min(limits.idleTimeout().toMillis() / 4, 15_000));
       vertx.setPeriodic(every, id -> closeIdle());
     }
+    // One timer for the node rather than one per connection (~180 bytes of timer state each).
+    vertx.setPeriodic(limits.pingInterval().toMillis(), id -> heartbeat());
   }
 
   public boolean hasRoomFor(String user) {
@@ -89,22 +92,32 @@ public final class ConnectionRegistry {
 
   /** Closes every connection, a batch per event-loop turn; completes when all were told. */
   public Future<Void> closeAll(CloseReason reason) {
-    List<ClientConnection> all = new ArrayList<>(open);
-    LOG.info("Closing {} connection(s): {}", all.size(), reason.error);
+    LOG.info("Closing {} connection(s): {}", open.size(), reason.error);
+    return inBatches(connection -> connection.close(reason));
+  }
+
+  /** Every ping interval: each connection pings its peer or finds it gone. */
+  private void heartbeat() {
+    long now = System.currentTimeMillis();
+    inBatches(connection -> connection.heartbeat(now));
+  }
+
+  /** Applies the action to every connection open now, a batch per event-loop turn. */
+  private Future<Void> inBatches(Consumer<ClientConnection> action) {
     Promise<Void> done = Promise.promise();
-    closeBatch(all, 0, reason, done);
+    batch(new ArrayList<>(open), 0, action, done);
     return done.future();
   }
 
-  private void closeBatch(List<ClientConnection> all, int from, CloseReason reason, Promise<Void> done) {
-    int to = Math.min(all.size(), from + CLOSE_BATCH);
+  private void batch(List<ClientConnection> all, int from, Consumer<ClientConnection> action, Promise<Void> done) {
+    int to = Math.min(all.size(), from + BATCH);
     for (int i = from; i < to; i++) {
-      all.get(i).close(reason);
+      action.accept(all.get(i));
     }
     if (to >= all.size()) {
       done.complete();
     } else {
-      vertx.runOnContext(v -> closeBatch(all, to, reason, done));
+      vertx.runOnContext(v -> batch(all, to, action, done));
     }
   }
 

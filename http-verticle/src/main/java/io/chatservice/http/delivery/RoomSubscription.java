@@ -15,7 +15,8 @@ public final class RoomSubscription {
 
   private final RoomFeed feed;
   private final Subscriber subscriber;
-  private final ArrayDeque<Delivery> waiting = new ArrayDeque<>();
+  /** Live messages that came while catching up; made on the first, as most subscribers never need it. */
+  private ArrayDeque<Delivery> waiting;
   private long lastSent;
   /** Until started, and while replaying, live messages wait. */
   private boolean catchingUp = true;
@@ -45,7 +46,7 @@ public final class RoomSubscription {
    * stored after that seq. Completes once caught up.
    */
   Future<Void> start(Long after, LongConsumer caughtUp) {
-    long liveFrom = waiting.isEmpty() ? feed.released() : waiting.peek().seq() - 1;
+    long liveFrom = waiting == null ? feed.released() : waiting.peek().seq() - 1;
     lastSent = after == null ? liveFrom : after;
     if (lastSent >= liveFrom) {
       goLive(caughtUp);
@@ -87,8 +88,10 @@ public final class RoomSubscription {
   }
 
   private void flushWaiting() {
-    while (!waiting.isEmpty()) {
-      live(waiting.poll());
+    ArrayDeque<Delivery> waited = waiting;
+    waiting = null;
+    if (waited != null) {
+      waited.forEach(this::live);
     }
   }
 
@@ -97,6 +100,9 @@ public final class RoomSubscription {
       return;
     }
     if (catchingUp) {
+      if (waiting == null) {
+        waiting = new ArrayDeque<>();
+      }
       waiting.add(delivery);
     } else if (delivery.seq() > lastSent) {
       lastSent = delivery.seq();
@@ -107,6 +113,6 @@ public final class RoomSubscription {
 
   void close() {
     closed = true;
-    waiting.clear();
+    waiting = null;
   }
 }

@@ -8,6 +8,7 @@ import io.chatservice.http.api.DomainClient;
 import io.chatservice.http.connection.ClientConnection;
 import io.chatservice.http.connection.CloseReason;
 import io.chatservice.http.connection.Edge;
+import io.chatservice.http.connection.ConnectionIds;
 import io.chatservice.http.connection.ConnectionRegistry;
 import io.chatservice.http.connection.OutboundBudget;
 import io.chatservice.http.connection.SendGate;
@@ -24,7 +25,6 @@ import io.vertx.core.json.JsonObject;
 
 import java.util.HashMap;
 import java.util.Map;
-import java.util.UUID;
 
 /**
  * One raw WebSocket at /ws speaking the contract's JSON frames: join (with
@@ -41,7 +41,7 @@ final class SocketConnection implements ClientConnection {
   private final ServerWebSocket socket;
   private final HttpConnection connection;
   private final String user;
-  private final String id = UUID.randomUUID().toString();
+  private final long id = ConnectionIds.next();
   private final Vertx vertx;
   private final DomainClient domain;
   private final Feeds feeds;
@@ -49,12 +49,11 @@ final class SocketConnection implements ClientConnection {
   private final ConnectionRegistry registry;
   private final LimitsConfig limits;
   private final OutboundBudget budget;
-  /** room -> its subscription; null while the join is being checked. */
-  private final Map<String, RoomSubscription> rooms = new HashMap<>();
+  /** room -> its subscription; null while the join is being checked. Sized for the usual room or two. */
+  private final Map<String, RoomSubscription> rooms = new HashMap<>(4);
   private final Subscriber events = this::deliverEvent;
   private long lastActive = System.currentTimeMillis();
   private long lastHeard = lastActive;
-  private long pingTimer = -1;
   private boolean closed;
 
   SocketConnection(ServerWebSocket socket, HttpConnection connection, String user, Edge edge) {
@@ -87,8 +86,6 @@ final class SocketConnection implements ClientConnection {
       error(null, ChatError.MALFORMED_BODY.exception("Frames are JSON text, not binary"));
     });
     socket.pongHandler(pong -> lastHeard = System.currentTimeMillis());
-    long interval = limits.pingInterval().toMillis();
-    pingTimer = vertx.setPeriodic(interval, t -> ping(interval));
   }
 
   /** A frame over --max-frame-size is refused with 1009 (message too big) and the limit; anything else ends the socket. */
@@ -103,9 +100,13 @@ final class SocketConnection implements ClientConnection {
     }
   }
 
-  /** A peer that answers neither pings nor anything else for two intervals is gone. */
-  private void ping(long interval) {
-    if (System.currentTimeMillis() - lastHeard > 2 * interval) {
+  /** Pinged every interval; a peer that answers neither pings nor anything else for two intervals is gone. */
+  @Override
+  public void heartbeat(long now) {
+    if (closed) {
+      return;
+    }
+    if (now - lastHeard > 2 * limits.pingInterval().toMillis()) {
       close(CloseReason.PING_TIMEOUT);
     } else {
       socket.writePing(Buffer.buffer());
@@ -216,7 +217,6 @@ final class SocketConnection implements ClientConnection {
       return;
     }
     closed = true;
-    vertx.cancelTimer(pingTimer);
     rooms.values().forEach(subscription -> {
       if (subscription != null) {
         feeds.leave(subscription);
@@ -230,7 +230,7 @@ final class SocketConnection implements ClientConnection {
 
   @Override
   public String id() {
-    return id;
+    return Long.toString(id);
   }
 
   @Override

@@ -20,7 +20,11 @@ public final class SocketEndpoint {
     String user = TokenAuth.username(ctx);
     HttpConnection connection = ctx.request().connection();
     ctx.request().toWebSocket()
-      .onSuccess(socket -> new SocketConnection(socket, connection, user, edge).start())
+      .onSuccess(socket -> {
+        // Before its first write: spares the socket Vert.x's cross-thread write queue (~4.7 KB).
+        DirectWebSocketWrites.apply(connection);
+        new SocketConnection(socket, connection, user, edge).start();
+      })
       .onFailure(e -> HttpErrors.send(ctx, ChatError.MALFORMED_BODY, "Expected a WebSocket upgrade"));
   }
 }

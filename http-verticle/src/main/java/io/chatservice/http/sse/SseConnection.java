@@ -1,42 +1,34 @@
 package io.chatservice.http.sse;
 
-import io.chatservice.http.NodeConfig.LimitsConfig;
 import io.chatservice.http.connection.ClientConnection;
 import io.chatservice.http.connection.CloseReason;
+import io.chatservice.http.connection.ConnectionIds;
 import io.chatservice.http.connection.ConnectionRegistry;
 import io.chatservice.http.connection.Edge;
 import io.chatservice.http.connection.OutboundBudget;
 import io.chatservice.http.delivery.Feeds;
 import io.chatservice.http.delivery.RoomSubscription;
-import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.JsonObject;
-
-import java.util.UUID;
 
 /** One event stream: a room's messages as {@code event: message}, {@code id: <seq>}, and keep-alive comments. */
 final class SseConnection implements ClientConnection {
 
   private final HttpServerResponse response;
   private final String user;
-  private final String id = UUID.randomUUID().toString();
-  private final Vertx vertx;
+  private final long id = ConnectionIds.next();
   private final Feeds feeds;
   private final ConnectionRegistry registry;
-  private final LimitsConfig limits;
   private final OutboundBudget budget;
   private RoomSubscription subscription;
-  private long keepAliveTimer = -1;
   private boolean closed;
 
   SseConnection(HttpServerResponse response, String user, Edge edge) {
     this.response = response;
     this.user = user;
-    this.vertx = edge.vertx();
     this.feeds = edge.feeds();
     this.registry = edge.connections();
-    this.limits = edge.limits();
-    this.budget = new OutboundBudget(limits.maxOutboundBytes());
+    this.budget = new OutboundBudget(edge.limits().maxOutboundBytes());
   }
 
   void start(String room, Long after) {
@@ -47,7 +39,6 @@ final class SseConnection implements ClientConnection {
     }
     // Tells EventSource how soon to reconnect; the comment flushes the headers at once.
     write("retry: 2000\n: connected\n\n");
-    keepAliveTimer = vertx.setPeriodic(limits.pingInterval().toMillis(), t -> write(": keep-alive\n\n"));
     feeds.room(room, after, delivery -> write(delivery.sseEvent())).onComplete(done -> {
       if (done.failed()) {
         close(CloseReason.SHUTDOWN);
@@ -57,6 +48,12 @@ final class SseConnection implements ClientConnection {
         subscription = done.result();
       }
     });
+  }
+
+  /** A comment every ping interval, so proxies and the browser keep a quiet stream open. */
+  @Override
+  public void heartbeat(long now) {
+    write(": keep-alive\n\n");
   }
 
   private void write(String chunk) {
@@ -87,7 +84,6 @@ final class SseConnection implements ClientConnection {
       return;
     }
     closed = true;
-    vertx.cancelTimer(keepAliveTimer);
     if (subscription != null) {
       feeds.leave(subscription);
     }
@@ -96,7 +92,7 @@ final class SseConnection implements ClientConnection {
 
   @Override
   public String id() {
-    return id;
+    return Long.toString(id);
   }
 
   @Override

@@ -25,7 +25,8 @@ import java.util.Set;
 public final class HazelcastPresence implements Presence {
 
   private static final Logger LOG = LoggerFactory.getLogger(HazelcastPresence.class);
-  static final String MAP = "chat.presence.users";
+  /** user -> their connections ("nodeId/connectionId"); public for tests that wait for presence to settle. */
+  public static final String MAP = "chat.presence.users";
   private static final String NODE_ID_ATTRIBUTE = "__vertx.nodeId";
 
   private final HazelcastInstance hazelcast;

@@ -209,12 +209,11 @@ final class Scenarios {
     Thread.sleep(2000);
   }
 
-  private static final Pattern USED = Pattern.compile("used (\\d+)K");
+  private static final Pattern TOTAL = Pattern.compile("(?m)^Total\\s+\\d+\\s+(\\d+)\\s*$");
 
-  /** Heap in use right after a full GC: the live set. */
+  /** The live set: the class histogram's total, which jcmd takes after a full GC, whatever the collector. */
   private static long liveHeapKib(BenchNode node) throws Exception {
-    node.jcmd("GC.run");
-    Matcher matcher = USED.matcher(node.jcmd("GC.heap_info"));
-    return matcher.find() ? Long.parseLong(matcher.group(1)) : -1;
+    Matcher matcher = TOTAL.matcher(node.jcmd("GC.class_histogram"));
+    return matcher.find() ? Long.parseLong(matcher.group(1)) / 1024 : -1;
   }
 }

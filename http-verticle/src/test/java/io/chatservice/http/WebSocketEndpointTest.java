@@ -187,6 +187,33 @@ class WebSocketEndpointTest {
   }
 
   @Test
+  @DisplayName("A message at the length limit, with multi-byte characters, reaches every socket byte for byte (one encoding shared by all)")
+  void longMessageReachesEverySocketIntact(Vertx vertx, VertxTestContext testContext) {
+    // Over 1 KiB of frame, so Netty writes the shared bytes themselves rather than a copy; emoji and accents for UTF-8.
+    String unit = "é€😀 long ";
+    String text = unit.repeat(TextRules.DEFAULT_MAX / unit.length());
+    Future.all(WsTestClient.connect(vertx, node.port, alice), WsTestClient.connect(vertx, node.port, bob),
+        WsTestClient.connect(vertx, node.port, carol))
+      .compose(all -> {
+        List<WsTestClient> clients = List.of(all.resultAt(0), all.resultAt(1), all.resultAt(2));
+        clients.forEach(c -> c.join(GENERAL));
+        return Future.all(clients.stream().map(c -> c.next(joined(GENERAL))).toList())
+          .compose(j -> post(bob, GENERAL, text))
+          .compose(p -> post(bob, GENERAL, "after"))
+          .compose(p -> Future.all(clients.stream()
+            .map(c -> c.await(frames -> frames.stream().filter(message(GENERAL)).count() == 2, 5000)).toList()));
+      })
+      .onComplete(testContext.succeeding(received -> testContext.verify(() -> {
+        for (int i = 0; i < 3; i++) {
+          List<JsonObject> frames = received.resultAt(i);
+          assertThat(frames.stream().filter(message(GENERAL)).map(f -> f.getString("text")))
+            .as("socket " + i).containsExactly(text, "after");
+        }
+        testContext.completeNow();
+      })));
+  }
+
+  @Test
   @DisplayName("leave stops a room's delivery while another joined room keeps delivering")
   void leaveStopsDelivery(Vertx vertx, VertxTestContext testContext) {
     createRoom(alice, "side").compose(r -> WsTestClient.connect(vertx, node.port, alice)).compose(client -> {

@@ -1,6 +1,10 @@
 package io.chatservice.http.delivery;
 
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
 import io.vertx.core.json.JsonObject;
+
+import java.nio.charset.StandardCharsets;
 
 /**
  * One event leaving this node for its local clients: a room message, a
@@ -16,7 +20,7 @@ public final class Delivery {
   private final JsonObject body;
   private final long seq;
   private String bridgeFrame;
-  private String socketFrame;
+  private ByteBuf socketFrame;
   private String sseEvent;
 
   public Delivery(String address, JsonObject body, long seq) {
@@ -45,10 +49,14 @@ public final class Delivery {
     return bridgeFrame;
   }
 
-  /** The raw WebSocket's frame: the body with its "type" (message, presence, dm...). */
-  public String socketFrame(String type) {
+  /**
+   * The raw WebSocket's frame: the body with its "type" (message, presence,
+   * dm...), as UTF-8 bytes. Encoded once for every socket it goes to; a writer
+   * takes a {@code duplicate()}, so each write has its own read position.
+   */
+  public ByteBuf socketFrame(String type) {
     if (socketFrame == null) {
-      socketFrame = new JsonObject().put("type", type).mergeIn(body).encode();
+      socketFrame = Unpooled.wrappedBuffer(new JsonObject().put("type", type).mergeIn(body).encode().getBytes(StandardCharsets.UTF_8));
     }
     return socketFrame;
   }

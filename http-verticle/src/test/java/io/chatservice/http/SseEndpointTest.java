@@ -116,9 +116,10 @@ class SseEndpointTest {
       .onComplete(testContext.succeeding(events -> testContext.verify(() -> {
         System.out.printf("SSE: first keep-alive after %d ms, the next %d ms later; events %s%n", at[1] - at[0], at[2] - at[1], events);
         assertThat(events.get(0)).isEqualTo(new Event("comment", null, "connected"));
-        // The node's heartbeat ticks once a second for all streams: the first comes within a tick, then one a tick.
-        assertThat(at[1] - at[0]).isLessThan(2500L);
-        assertThat(at[2] - at[1]).isBetween(700L, 2000L);
+        // The node's heartbeat ticks once a second for all streams: the first comes within a tick, then one a
+        // tick. Wide bounds: a loaded CI machine delays ticks; what they catch is no keep-alive, or a flood.
+        assertThat(at[1] - at[0]).isLessThan(3000L);
+        assertThat(at[2] - at[1]).isBetween(300L, 3000L);
         assertThat(events.stream().filter(e -> "message".equals(e.event()))).extracting(Event::id).containsExactly("3");
         testContext.completeNow();
       })));
